@@ -1,0 +1,54 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { defineConfig } from "hardhat/config";
+
+// The compiler is solc-js from npm, handed to Hardhat by path so nothing is ever downloaded.
+const solcPath = fileURLToPath(import.meta.resolve("solc/soljson.js"));
+const solcVersion: string = JSON.parse(
+  readFileSync(fileURLToPath(import.meta.resolve("solc/package.json")), "utf8"),
+).version;
+
+const compiler = {
+  version: solcVersion,
+  path: solcPath,
+  settings: {
+    optimizer: { enabled: true, runs: 200 },
+    evmVersion: "cancun",
+  },
+};
+
+// Pinned seed by default so every run is reproducible; more runs under FUZZ_RUNS / INV_RUNS.
+const fuzzRuns = Number(process.env.FUZZ_RUNS ?? 256);
+const invariantRuns = Number(process.env.INV_RUNS ?? 32);
+const invariantDepth = Number(process.env.INV_DEPTH ?? 40);
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: compiler,
+      production: { ...compiler, isolated: false },
+    },
+    npmFilesToBuild: ["@chainlink/contracts/src/v0.8/shared/mocks/MockV3Aggregator.sol"],
+  },
+  paths: {
+    tests: {
+      solidity: "./test",
+      mocha: "./test",
+    },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: fuzzRuns, seed: process.env.FUZZ_SEED ?? "0x6275_6c77_6172_6b".replaceAll("_", "") },
+      invariant: { runs: invariantRuns, depth: invariantDepth, failOnRevert: false },
+      fsPermissions: { readDirectory: ["./test/vectors"], readFile: ["./test/vectors"] },
+    },
+    mocha: { timeout: 120_000 },
+  },
+  typechain: { outDir: "typechain-types" },
+  networks: {
+    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+  },
+});
