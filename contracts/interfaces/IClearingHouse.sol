@@ -49,4 +49,8 @@ interface IClearingHouse {
 
     /// @notice Cash balance (WAD quote units); may be negative through premium, fees or settlement, never by withdrawal.
     function cashOf(AccountId account) external view returns (int256);
+
+    /// @notice Open interest of `series`: the sum of all long positions (WAD), which always equals the sum of all
+    /// short positions (INV-2). Updated by trades, settlement and liquidation transfers.
+    function openInterest(SeriesId series) external view returns (uint256);
 }
