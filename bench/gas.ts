@@ -35,7 +35,8 @@ async function runAll(): Promise<Record<string, GasEntry>> {
 
 function table(results: Record<string, GasEntry>): string {
   const rows = Object.entries(results).map(
-    ([k, v]) => `| \`${k}\` | ${v.gas.toLocaleString("en-US")} | ${v.kind === "tx" ? "receipt gasUsed" : "execution gas"} |`,
+    ([k, v]) =>
+      `| \`${k}\` | ${v.gas.toLocaleString("en-US")} | ${v.kind === "tx" ? "receipt gasUsed" : "execution gas"} |`,
   );
   return [
     "# Gas benchmark",
@@ -66,7 +67,8 @@ if (process.env.GAS_CHECK === "1") {
     if (delta > TOLERANCE) failures.push(line);
     else if (now.gas !== old.gas) console.log(`changed ${line}`);
   }
-  for (const key of Object.keys(results)) if (!(key in snapshot)) failures.push(`${key}: not in snapshot (run npm run gas)`);
+  for (const key of Object.keys(results))
+    if (!(key in snapshot)) failures.push(`${key}: not in snapshot (run npm run gas)`);
   console.log(`gas check: ${Object.keys(results).length} operations, ${failures.length} regressions`);
   if (failures.length > 0) {
     for (const f of failures) console.error(`REGRESSION ${f}`);

@@ -1,3 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-describe("probe", () => { it("works", async () => { const { ethers } = await network.create(); expect(await ethers.provider.getBlockNumber()).to.equal(0); }); });
+describe("probe", () => {
+  it("works", async () => {
+    const { ethers } = await network.create();
+    expect(await ethers.provider.getBlockNumber()).to.equal(0);
+  });
+});

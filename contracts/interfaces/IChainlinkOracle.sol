@@ -24,8 +24,9 @@ interface IChainlinkOracle {
     /// predecessor (possibly in the previous phase) was updated before `expiry`. Reverts otherwise.
     /// @return priceWad The round's answer normalized to 18 decimals, checked against the price band.
     /// @return updatedAt The round's `updatedAt` timestamp.
-    function verifySettlementRound(uint16 underlying, uint40 expiry, uint80 roundId)
-        external
-        view
-        returns (uint256 priceWad, uint256 updatedAt);
+    function verifySettlementRound(
+        uint16 underlying,
+        uint40 expiry,
+        uint80 roundId
+    ) external view returns (uint256 priceWad, uint256 updatedAt);
 }

@@ -17,10 +17,7 @@ library SeriesIdLib {
     function encode(uint16 underlying, uint40 expiry, uint96 strikeWad, bool isCall_) internal pure returns (SeriesId) {
         return
             SeriesId.wrap(
-                (uint256(underlying) << 144) |
-                    (uint256(expiry) << 104) |
-                    (uint256(strikeWad) << 8) |
-                    (isCall_ ? 1 : 0)
+                (uint256(underlying) << 144) | (uint256(expiry) << 104) | (uint256(strikeWad) << 8) | (isCall_ ? 1 : 0)
             );
     }
 
