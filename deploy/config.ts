@@ -1,0 +1,82 @@
+/**
+ * Typed deployment configuration. One `NetworkConfig` per network, in TypeScript (not strings of numbers): amounts
+ * are WAD bigints built with `wad()`/`bps()`, durations are seconds. Where an address is absent on a local network
+ * the deployment creates a mock (MockERC20 / MockAggregator); on any other network a missing address is an error.
+ */
+
+/** A token: an existing address, or (local networks only) a mock deployed with these decimals. */
+export interface TokenConfig {
+  symbol: string;
+  decimals: number;
+  address?: string;
+}
+
+/** A Chainlink feed: an existing aggregator (proxy) address, or a local MockAggregator seeded with `initialAnswer`. */
+export interface FeedConfig {
+  address?: string;
+  decimals: number;
+  /** Local mocks only: first answer, WAD (converted to the feed's decimals). */
+  initialAnswer?: bigint;
+  /** Maximum age of an answer, seconds. */
+  heartbeat: number;
+}
+
+export interface MarketConfig {
+  /** uint16 market id, shared by oracles, series ids and the risk config. */
+  id: number;
+  symbol: string;
+  feed: FeedConfig;
+  fallbackFeed?: FeedConfig;
+  /** Protocol-chosen price band, WAD. */
+  minPrice: bigint;
+  maxPrice: bigint;
+  /** Largest accepted move between consecutive rounds without confirmation, WAD fraction. */
+  maxDeviation: bigint;
+  /** Rounds that confirm a large move (see docs/oracles.md). */
+  confirmations: number;
+  vol: {
+    /** Initial implied vol pushed at deployment, WAD (1e18 = 100%). */
+    initial: bigint;
+    maxAge: number;
+    /** Conservative vol used while the source is stale, WAD. */
+    staleVol: bigint;
+    /** Largest accepted move per update, WAD fraction (0 = unlimited within bounds). */
+    maxMove: bigint;
+  };
+  margin: { imBase: bigint; imFloor: bigint; mmBase: bigint; mmFloor: bigint; rate: bigint };
+  grid: {
+    expiryPeriod: number;
+    expiryOffset: number;
+    maxHorizon: number;
+    strikeStep: bigint;
+    minStrike: bigint;
+    maxStrike: bigint;
+  };
+  /** Open-interest cap per series on the exchange, WAD contracts. */
+  openInterestCap: bigint;
+}
+
+export interface CollateralConfig {
+  token: TokenConfig;
+  /** Market whose price values the asset. */
+  priceMarket: number;
+  haircut: bigint;
+  depositCap: bigint;
+}
+
+export interface NetworkConfig {
+  name: string;
+  /** Local networks deploy mocks for absent addresses and may mint test funds. */
+  local: boolean;
+  cash: TokenConfig & { depositCap?: bigint };
+  /** L2 sequencer uptime feed; `null` on L1 (always up). `"mock"` deploys a MockAggregator (local only). */
+  sequencer: { feed: string | "mock" | null; gracePeriod: number };
+  markets: MarketConfig[];
+  collaterals: CollateralConfig[];
+  positionCap: number;
+  insuranceFeeShare: bigint;
+  fees: { makerFeeRate: bigint; takerFeeRate: bigint; premiumFeeCap: bigint };
+  settlement: { fallbackDelay: number; manualDelay: number };
+  /** Role holders; `undefined` means the deployer. */
+  roles: { admin?: string; riskAdmin?: string; guardian?: string; volUpdater?: string; feeCollector?: string };
+}
