@@ -1,0 +1,18 @@
+import type { NetworkConfig } from "../config.js";
+import { localConfig } from "./local.js";
+
+/**
+ * Network configs by chain id. Add a testnet by writing its config with real token, feed and sequencer-feed
+ * addresses (`local: false`: nothing is mocked) and registering it here.
+ */
+export const networks: Record<number, NetworkConfig> = {
+  31337: localConfig,
+};
+
+export function configFor(chainId: number): NetworkConfig {
+  const config = networks[chainId];
+  if (config === undefined) {
+    throw new Error(`no deploy config for chain ${chainId}: add one in deploy/networks/ and register it in index.ts`);
+  }
+  return config;
+}

@@ -1,0 +1,67 @@
+import { bps, wad } from "../../sdk/units.js";
+import type { MarketConfig, NetworkConfig } from "../config.js";
+
+export const ETH = 1;
+export const BTC = 2;
+
+const DAY = 86_400;
+
+/** Daily expiries at 08:00 UTC, up to a year out. */
+const dailyGrid = (strikeStep: bigint, minStrike: bigint, maxStrike: bigint): MarketConfig["grid"] => ({
+  expiryPeriod: DAY,
+  expiryOffset: 8 * 3600,
+  maxHorizon: 365 * DAY,
+  strikeStep,
+  minStrike,
+  maxStrike,
+});
+
+const margin = { imBase: wad("0.15"), imFloor: wad("0.10"), mmBase: wad("0.10"), mmFloor: wad("0.075"), rate: 0n };
+
+/**
+ * Local networks (embedded Hardhat EVM and `hardhat node`): every token and feed is a mock, the sequencer uptime
+ * feed is mocked so the L2 paths can be played, and the deployer holds every role.
+ */
+export const localConfig: NetworkConfig = {
+  name: "local",
+  local: true,
+  cash: { symbol: "USDC", decimals: 6 },
+  sequencer: { feed: "mock", gracePeriod: 3600 },
+  markets: [
+    {
+      id: ETH,
+      symbol: "ETH",
+      feed: { decimals: 8, initialAnswer: wad("3000"), heartbeat: 3600 },
+      minPrice: wad("100"),
+      maxPrice: wad("100000"),
+      maxDeviation: wad("0.15"),
+      confirmations: 1,
+      vol: { initial: wad("0.6"), maxAge: DAY, staleVol: wad("1.2"), maxMove: 0n },
+      margin,
+      grid: dailyGrid(wad("50"), wad("50"), wad("100000")),
+      openInterestCap: wad("10000"),
+    },
+    {
+      id: BTC,
+      symbol: "BTC",
+      feed: { decimals: 8, initialAnswer: wad("60000"), heartbeat: 3600 },
+      minPrice: wad("1000"),
+      maxPrice: wad("1000000"),
+      maxDeviation: wad("0.15"),
+      confirmations: 1,
+      vol: { initial: wad("0.5"), maxAge: DAY, staleVol: wad("1.0"), maxMove: 0n },
+      margin,
+      grid: dailyGrid(wad("1000"), wad("1000"), wad("1000000")),
+      openInterestCap: wad("500"),
+    },
+  ],
+  collaterals: [
+    { token: { symbol: "WETH", decimals: 18 }, priceMarket: ETH, haircut: wad("0.1"), depositCap: wad("100000") },
+    { token: { symbol: "WBTC", decimals: 8 }, priceMarket: BTC, haircut: wad("0.1"), depositCap: wad("5000") },
+  ],
+  positionCap: 128,
+  insuranceFeeShare: wad("0.5"),
+  fees: { makerFeeRate: bps(3), takerFeeRate: bps(5), premiumFeeCap: wad("0.125") },
+  settlement: { fallbackDelay: 6 * 3600, manualDelay: 3 * DAY },
+  roles: {},
+};
