@@ -37,10 +37,10 @@ library BlackScholes {
     /// @notice Below this σ√τ (1e-9) the price is the discounted forward intrinsic: time value < 4e-10 · S.
     uint256 internal constant MIN_STDDEV = 1e9;
 
-    /// @dev ln(1e9) in WAD, and e^{LN_1E9} in 1e27 scale (exact to 1e-27): expWad(LN_1E9 − rτ)/EXP_LN_1E9 = e^{−rτ},
-    /// with ~1e-20 relative precision even when e^{−rτ} is small.
+    /// @dev ln(1e9) in WAD, and expWad(LN_1E9) (≈ 1e27): expWad(LN_1E9 − rτ)/EXP_LN_1E9 = e^{−rτ} with ~3e-20
+    /// relative precision even when e^{−rτ} is small, and exactly 1 at rτ = 0.
     int256 private constant LN_1E9 = 20723265836946411156;
-    uint256 private constant EXP_LN_1E9 = 999999999999999999838076908;
+    uint256 private constant EXP_LN_1E9 = 999999999999999999851248658;
 
     // Scaled-tail range boundaries in x: 0.46875·√2 and 4·√2 (Cody's breakpoints in y = x/√2).
     uint256 private constant CODY_LOW = 662912607362388304;
@@ -87,7 +87,7 @@ library BlackScholes {
 
     /// @dev K·e^{−rτ} rounded down, and rτ in WAD truncated toward zero.
     function _discountedStrike(uint256 strike, uint256 tau, int256 rate) private pure returns (uint256 kd, int256 rt) {
-        if (rate == 0) return (strike, 0);
+        if (rate == 0 || tau == 0) return (strike, 0);
         // Inside the domain every product below is bounded as noted.
         unchecked {
             int256 n = rate * int256(tau); // |n| <= 1e18 · 1.6e8

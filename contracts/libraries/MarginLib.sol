@@ -58,6 +58,7 @@ library MarginLib {
         int256 putNotional; // Σ put size × strike, 1e36 scale: the payoff at S_T = 0
         uint256 imReq; // Σ IM base terms, rounded up
         uint256 mmReq; // Σ MM base terms, rounded up
+        uint256 previousStrike; // sort check
     }
 
     /// @notice Value and requirements of one group.
@@ -81,7 +82,8 @@ library MarginLib {
             putSizes: 0,
             putNotional: 0,
             imReq: 0,
-            mmReq: 0
+            mmReq: 0,
+            previousStrike: 0
         });
         bool cached;
         uint256 markStrike; // strike whose marks are cached: a put and a call at one strike share one evaluation
@@ -89,9 +91,10 @@ library MarginLib {
         uint256 putMark;
         for (uint256 i; i < legs.length; ++i) {
             Leg memory leg = legs[i];
-            if (i != 0 && leg.strike < legs[i - 1].strike) {
-                revert MarginLib_UnsortedLegs(i, leg.strike, legs[i - 1].strike);
+            if (leg.strike < sums.previousStrike) {
+                revert MarginLib_UnsortedLegs(i, leg.strike, sums.previousStrike);
             }
+            sums.previousStrike = leg.strike;
             int256 size = leg.size;
             if (size == 0) continue;
             if (!cached || leg.strike != markStrike) {
