@@ -232,7 +232,7 @@ export function exampleGroups(): { name: string; note: string; legs: Leg[]; para
     },
     {
       name: "fractional sizes round against the account",
-      note: "long 1 wei and short 1 wei of a call: value = 0 − 1 wei",
+      note: "1 wei long 2000 call (value floors) and 1 wei short 2100 call (liability ceils); debit spread: req = value",
       legs: [
         { strike: 2_000n * WAD, size: 1n, isCall: true },
         { strike: 2_100n * WAD, size: -1n, isCall: true },
