@@ -20,6 +20,11 @@ export {
 } from "./blackScholes.js";
 export { WAD, divUp, expWad, lnWad, mulWad, mulWadUp, sqrt } from "./fixedPoint.js";
 export {
+  MAX_GROUP_PRICE,
+  MAX_SIZE,
+  MAX_STRIKE,
+  MarginLibLegOutOfRange,
+  MarginLibPriceOutOfRange,
   MarginLibUnsortedLegs,
   evaluateGroup,
   marks,
