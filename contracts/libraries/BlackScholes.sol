@@ -101,7 +101,7 @@ library BlackScholes {
     }
 
     /// @dev d1 = (ln(S/K) + rτ)/(σ√τ) + σ√τ/2 in WAD.
-    function _d1(uint256 spot, uint256 strike, int256 rt, uint256 stddev) internal pure returns (int256) {
+    function _d1(uint256 spot, uint256 strike, int256 rt, uint256 stddev) private pure returns (int256) {
         // Inside the domain: S·1e18 < 1e51, |ln(S/K) + rτ| < 26e18, stddev in [1e9, 2.3e19].
         unchecked {
             // ln(S/K) from a ratio >= 1 so the WAD quotient keeps full relative precision.
@@ -113,7 +113,7 @@ library BlackScholes {
     }
 
     /// @dev Prices from d1, d2 (d1 >= d2) and K·e^{−rτ}; may be outside the no-arbitrage bounds by rounding only.
-    function _combine(uint256 spot, uint256 kd, int256 d1, int256 d2) internal pure returns (uint256 call, uint256 put) {
+    function _combine(uint256 spot, uint256 kd, int256 d1, int256 d2) private pure returns (uint256 call, uint256 put) {
         // |d1| < 2.6e28 so d1² < 6.8e56; the tail terms are below spot <= 1e33.
         unchecked {
             // e^{−d1²/2}; expWad returns 0 once it is below 1e-18, i.e. |d1| > 9.11.
@@ -155,7 +155,7 @@ library BlackScholes {
     }
 
     /// @notice Reverts with BlackScholes_OutOfDomain unless every input is inside the documented domain.
-    function _checkDomain(uint256 spot, uint256 strike, uint256 tau, uint256 vol, int256 rate) internal pure {
+    function _checkDomain(uint256 spot, uint256 strike, uint256 tau, uint256 vol, int256 rate) private pure {
         bool outside;
         // Branch-free: the moneyness products may wrap only when spot or strike is already above MAX_PRICE, which
         // flags the input anyway.
@@ -176,7 +176,7 @@ library BlackScholes {
     /// x < 0.663: Hart (1968) algorithm 5666 rational (as in West 2005); 0.663..5.657: Cody (1969) erfc rational
     /// R_{8,8} rewritten in x = y·√2; above: Cody's asymptotic rational in z = 1/y² = 2/x².
     /// Horner steps in assembly: Solidity keeps a division-by-zero check on every `/`, even by a constant.
-    function _scaledTail(uint256 x) internal pure returns (uint256 r) {
+    function _scaledTail(uint256 x) private pure returns (uint256 r) {
         // All coefficients are positive and x <= 40e18, so every Horner step stays below 1e50: no overflow; every
         // divisor is a non-zero constant or a positive polynomial value.
         /// @solidity memory-safe-assembly

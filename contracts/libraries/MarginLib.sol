@@ -143,23 +143,38 @@ library MarginLib {
     }
 
     /// @dev Value of one leg (rounded against the account); accumulates slopes, put notional and base terms.
+    /// Written as one function (checks, marks and base terms inlined): internal calls dominate the per-leg overhead.
     function _leg(Sums memory sums, Leg memory leg, GroupParams memory p, uint256 i) private pure returns (int256) {
-        _checkLeg(leg, sums.previousStrike, i);
         uint256 strike = leg.strike;
         int256 size = leg.size;
+        if (strike < sums.previousStrike) revert MarginLib_UnsortedLegs(i, strike, sums.previousStrike);
+        if (strike > MAX_STRIKE || size > MAX_SIZE || size < -MAX_SIZE) {
+            revert MarginLib_LegOutOfRange(i, strike, size);
+        }
         sums.previousStrike = strike;
         if (size == 0) return 0;
         if (!sums.cached || strike != sums.markStrike) {
             sums.cached = true;
             sums.markStrike = strike;
-            (sums.callMark, sums.putMark) = _marks(strike, p);
+            // Black-Scholes while tau > 0 and not settled, else intrinsic at `price`.
+            if (!p.settled && p.tau != 0) {
+                (sums.callMark, sums.putMark) = BlackScholes.price(p.price, strike, p.tau, p.vol, p.rate);
+            } else {
+                uint256 spot = p.price;
+                unchecked {
+                    // Each subtraction is guarded by its comparison.
+                    sums.callMark = spot > strike ? spot - strike : 0;
+                    sums.putMark = strike > spot ? strike - spot : 0;
+                }
+            }
         }
+        bool isCall = leg.isCall;
         uint256 mark;
         // Bounds: |size| < 2^127, strike < 2^96, mark < 2^118 (Black-Scholes: <= max(S, K·e^{−rτ}) < 1.5e35) or
         // < 2^112 (intrinsic: <= max(price, strike)). So |size|·strike < 2^223 and |size|·mark < 2^245; running sums
         // of memory-sized arrays of such terms stay far below 2^255.
         unchecked {
-            if (leg.isCall) {
+            if (isCall) {
                 mark = sums.callMark;
                 sums.callSizes += size;
             } else {
@@ -177,7 +192,7 @@ library MarginLib {
             // Short: liability rounds up.
             liability = int256((qty * mark + (WAD - 1)) / WAD);
         }
-        if (!p.settled) _addShortBase(sums, strike, leg.isCall, p.price, qty);
+        if (!p.settled) _addShortBase(sums, strike, isCall, p.price, qty);
         return -liability;
     }
 
@@ -215,15 +230,6 @@ library MarginLib {
         return FixedPointMathLib.divUp(uint256(-minPayoff), WAD);
     }
 
-    /// @dev Marks of the call and the put at `strike`: Black-Scholes while tau > 0 and not settled, else intrinsic.
-    function _marks(uint256 strike, GroupParams memory p) private pure returns (uint256 callMark, uint256 putMark) {
-        uint256 spot = p.price;
-        if (!p.settled && p.tau != 0) return BlackScholes.price(spot, strike, p.tau, p.vol, p.rate);
-        unchecked {
-            // Each subtraction is guarded by its comparison.
-            return (spot > strike ? spot - strike : 0, strike > spot ? strike - spot : 0);
-        }
-    }
 
     /// @dev Adds the IM and MM base terms of a short leg of `qty` contracts, rounded up.
     function _addShortBase(Sums memory sums, uint256 strike, bool isCall, uint256 spot, uint256 qty) private pure {

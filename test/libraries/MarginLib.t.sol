@@ -208,6 +208,25 @@ contract MarginLibTest is Test {
         harness.evaluateGroup(legs, _params());
     }
 
+    function test_evaluateGroup_RevertWhen_SizeOutOfRange() public {
+        int256 size = -type(int128).max - 1;
+        vm.expectRevert(abi.encodeWithSelector(MarginLib.MarginLib_LegOutOfRange.selector, 0, 2_200e18, size));
+        harness.evaluateGroup(_one(2_200e18, size, true), _params());
+    }
+
+    function test_evaluateGroup_RevertWhen_StrikeOutOfRange() public {
+        uint256 strike = uint256(type(uint96).max) + 1;
+        vm.expectRevert(abi.encodeWithSelector(MarginLib.MarginLib_LegOutOfRange.selector, 0, strike, -1e18));
+        harness.evaluateGroup(_one(strike, -1e18, true), _params());
+    }
+
+    function test_evaluateGroup_RevertWhen_PriceOutOfRange() public {
+        MarginLib.GroupParams memory p = _params();
+        (p.price, p.tau) = (uint256(type(uint112).max) + 1, 0);
+        vm.expectRevert(abi.encodeWithSelector(MarginLib.MarginLib_PriceOutOfRange.selector, p.price));
+        harness.evaluateGroup(_one(2_200e18, -1e18, true), p);
+    }
+
     function test_evaluateGroup_RevertWhen_SpotOutsideDomain() public {
         MarginLib.GroupParams memory p = _params();
         p.price = 1;
