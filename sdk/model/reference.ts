@@ -11,7 +11,10 @@ import { YEAR } from "./blackScholes.js";
 const Decimal = DecimalModule as unknown as typeof DecimalModule.Decimal;
 
 /** An independent Decimal constructor so the global decimal.js configuration is left alone. */
-export const Dec = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_EVEN });
+export const Dec = Decimal.clone({
+  precision: 60,
+  rounding: Decimal.ROUND_HALF_EVEN,
+});
 export type Dec = InstanceType<typeof DecimalModule.Decimal>;
 
 const WAD_DEC = new Dec(10).pow(18);

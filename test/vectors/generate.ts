@@ -60,7 +60,14 @@ export interface BsVector {
   putRef: string;
 }
 
-function bsVector(name: string, spot: bigint, strike: bigint, tau: bigint, vol: bigint, rate: bigint): BsVector {
+function bsVector(
+  name: string,
+  spot: bigint,
+  strike: bigint,
+  tau: bigint,
+  vol: bigint,
+  rate: bigint,
+): BsVector {
   const got = blackScholes(spot, strike, tau, vol, rate);
   const ref = blackScholesReference(spot, strike, tau, vol, rate);
   return {
@@ -77,7 +84,11 @@ function bsVector(name: string, spot: bigint, strike: bigint, tau: bigint, vol: 
   };
 }
 
-export function buildBsVectors(): { description: string; count: number; vectors: BsVector[] } {
+export function buildBsVectors(): {
+  description: string;
+  count: number;
+  vectors: BsVector[];
+} {
   const S = 2_000n * WAD;
   const fixed: BsVector[] = [
     bsVector("atm 30d 80%", S, S, 30n * DAY, wad("0.8"), 0n),
@@ -93,14 +104,70 @@ export function buildBsVectors(): { description: string; count: number; vectors:
     bsVector("max vol 1000% max tau", S, S, MAX_TAU, 10n * WAD, 0n),
     bsVector("max tau max rate", S, 3_000n * WAD, MAX_TAU, wad("0.5"), WAD),
     bsVector("max tau min rate", S, 3_000n * WAD, MAX_TAU, wad("0.5"), -WAD),
-    bsVector("deep otm call K = 1e9 S", 10n ** 12n, 10n ** 21n, MAX_TAU, 10n * WAD, -WAD),
-    bsVector("deep itm call K = S / 1e9", 10n ** 33n, 10n ** 24n, YEAR, wad("2"), wad("0.3")),
-    bsVector("tiny prices", 10n ** 12n, 2n * 10n ** 12n, 90n * DAY, wad("1.2"), 0n),
-    bsVector("huge prices", 10n ** 33n, 9n * 10n ** 32n, 90n * DAY, wad("1.2"), 0n),
-    bsVector("d1 in far tail (call ~ 0)", S, 20_000n * WAD, 7n * DAY, wad("0.3"), 0n),
-    bsVector("d2 in far tail (put ~ 0)", S, 200n * WAD, 7n * DAY, wad("0.3"), 0n),
-    bsVector("Hart/Cody boundary (|d| ~ 0.663)", S, 1_880n * WAD, 30n * DAY, wad("0.9"), 0n),
-    bsVector("Cody asymptotic range (|d| ~ 6)", S, 3_100n * WAD, 30n * DAY, wad("0.9"), 0n),
+    bsVector(
+      "deep otm call K = 1e9 S",
+      10n ** 12n,
+      10n ** 21n,
+      MAX_TAU,
+      10n * WAD,
+      -WAD,
+    ),
+    bsVector(
+      "deep itm call K = S / 1e9",
+      10n ** 33n,
+      10n ** 24n,
+      YEAR,
+      wad("2"),
+      wad("0.3"),
+    ),
+    bsVector(
+      "tiny prices",
+      10n ** 12n,
+      2n * 10n ** 12n,
+      90n * DAY,
+      wad("1.2"),
+      0n,
+    ),
+    bsVector(
+      "huge prices",
+      10n ** 33n,
+      9n * 10n ** 32n,
+      90n * DAY,
+      wad("1.2"),
+      0n,
+    ),
+    bsVector(
+      "d1 in far tail (call ~ 0)",
+      S,
+      20_000n * WAD,
+      7n * DAY,
+      wad("0.3"),
+      0n,
+    ),
+    bsVector(
+      "d2 in far tail (put ~ 0)",
+      S,
+      200n * WAD,
+      7n * DAY,
+      wad("0.3"),
+      0n,
+    ),
+    bsVector(
+      "Hart/Cody boundary (|d| ~ 0.663)",
+      S,
+      1_880n * WAD,
+      30n * DAY,
+      wad("0.9"),
+      0n,
+    ),
+    bsVector(
+      "Cody asymptotic range (|d| ~ 6)",
+      S,
+      3_100n * WAD,
+      30n * DAY,
+      wad("0.9"),
+      0n,
+    ),
   ];
   const rnd = prng(0xb5);
   const random: BsVector[] = [];
@@ -112,7 +179,8 @@ export function buildBsVectors(): { description: string; count: number; vectors:
     if (spot > strike * 10n ** 9n || strike > spot * 10n ** 9n) continue;
     const tau = BigInt(Math.floor(rnd() * Number(MAX_TAU)));
     const vol = BigInt(new Dec(10).pow(15 + rnd() * 4).toFixed(0));
-    const rate = rnd() < 0.4 ? 0n : BigInt(Math.floor((rnd() * 2 - 1) * 1e6)) * 10n ** 12n;
+    const rate =
+      rnd() < 0.4 ? 0n : BigInt(Math.floor((rnd() * 2 - 1) * 1e6)) * 10n ** 12n;
     random.push(bsVector(`random ${i}`, spot, strike, tau, vol, rate));
   }
   const vectors = [...fixed, ...random];
@@ -152,29 +220,61 @@ function leg(strike: number, size: string, isCall: boolean): Leg {
   return { strike: BigInt(strike) * WAD, size: wad(size), isCall };
 }
 
-function groupVector(name: string, note: string, legs: Leg[], params: GroupParams): GroupVector {
+function groupVector(
+  name: string,
+  note: string,
+  legs: Leg[],
+  params: GroupParams,
+): GroupVector {
   const r = evaluateGroup(legs, params);
   return {
     name,
     note,
     params: Object.fromEntries(
-      Object.entries(params).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v]),
+      Object.entries(params).map(([k, v]) => [
+        k,
+        typeof v === "bigint" ? v.toString() : v,
+      ]),
     ) as GroupVector["params"],
     strikes: legs.map((l) => l.strike.toString()),
     sizes: legs.map((l) => l.size.toString()),
     isCall: legs.map((l) => l.isCall),
-    expected: { value: r.value.toString(), imReq: r.imReq.toString(), mmReq: r.mmReq.toString() },
+    expected: {
+      value: r.value.toString(),
+      imReq: r.imReq.toString(),
+      mmReq: r.mmReq.toString(),
+    },
   };
 }
 
 /** The worked examples of docs/margin.md, in the same order. */
-export function exampleGroups(): { name: string; note: string; legs: Leg[]; params: GroupParams }[] {
+export function exampleGroups(): {
+  name: string;
+  note: string;
+  legs: Leg[];
+  params: GroupParams;
+}[] {
   const P = EXAMPLE_PARAMS;
   const expired = { ...P, tau: 0n };
   return [
-    { name: "naked short call", note: "unbounded: req = base", legs: [leg(2200, "-1", true)], params: P },
-    { name: "naked short itm call", note: "base a·S, unbounded", legs: [leg(1800, "-1", true)], params: P },
-    { name: "naked short put", note: "bounded by K, base binds", legs: [leg(1800, "-1", false)], params: P },
+    {
+      name: "naked short call",
+      note: "unbounded: req = base",
+      legs: [leg(2200, "-1", true)],
+      params: P,
+    },
+    {
+      name: "naked short itm call",
+      note: "base a·S, unbounded",
+      legs: [leg(1800, "-1", true)],
+      params: P,
+    },
+    {
+      name: "naked short put",
+      note: "bounded by K, base binds",
+      legs: [leg(1800, "-1", false)],
+      params: P,
+    },
     {
       name: "far otm short put: cap at K and max loss",
       note: "b·S = 200 > K = 100: base capped at K, then max-loss cap K − premium",
@@ -193,11 +293,21 @@ export function exampleGroups(): { name: string; note: string; legs: Leg[]; para
       legs: [leg(2000, "1", true), leg(2200, "-1", true)],
       params: P,
     },
-    { name: "long only", note: "no short leg: req 0", legs: [leg(1800, "2", false), leg(2200, "1", true)], params: P },
+    {
+      name: "long only",
+      note: "no short leg: req 0",
+      legs: [leg(1800, "2", false), leg(2200, "1", true)],
+      params: P,
+    },
     {
       name: "iron condor",
       note: "max loss = one wing width (200), not the sum",
-      legs: [leg(1600, "1", false), leg(1800, "-1", false), leg(2200, "-1", true), leg(2400, "1", true)],
+      legs: [
+        leg(1600, "1", false),
+        leg(1800, "-1", false),
+        leg(2200, "-1", true),
+        leg(2400, "1", true),
+      ],
       params: P,
     },
     {
@@ -242,18 +352,30 @@ export function exampleGroups(): { name: string; note: string; legs: Leg[]; para
   ];
 }
 
-export function buildGroupExamples(): { description: string; count: number; groups: GroupVector[] } {
-  const groups = exampleGroups().map((g) => groupVector(g.name, g.note, g.legs, g.params));
+export function buildGroupExamples(): {
+  description: string;
+  count: number;
+  groups: GroupVector[];
+} {
+  const groups = exampleGroups().map((g) =>
+    groupVector(g.name, g.note, g.legs, g.params),
+  );
   return {
-    description: "Worked examples of docs/margin.md; expected values from sdk/model/margin.ts (equal to the contract).",
+    description:
+      "Worked examples of docs/margin.md; expected values from sdk/model/margin.ts (equal to the contract).",
     count: groups.length,
     groups,
   };
 }
 
 /** A seeded random group: up to 12 legs on a strike grid, random sizes (with odd wei), sorted by strike. */
-export function randomGroup(rnd: () => number): { legs: Leg[]; params: GroupParams } {
-  const spot = BigInt(Math.floor(500 + rnd() * 3_000)) * WAD + BigInt(Math.floor(rnd() * 1e9));
+export function randomGroup(rnd: () => number): {
+  legs: Leg[];
+  params: GroupParams;
+} {
+  const spot =
+    BigInt(Math.floor(500 + rnd() * 3_000)) * WAD +
+    BigInt(Math.floor(rnd() * 1e9));
   const n = 1 + Math.floor(rnd() * 12);
   const legs: Leg[] = [];
   for (let i = 0; i < n; i++) {
@@ -262,11 +384,18 @@ export function randomGroup(rnd: () => number): { legs: Leg[]; params: GroupPara
     const size = whole * WAD + BigInt(Math.floor((rnd() * 2 - 1) * 1e12));
     legs.push({ strike, size, isCall: rnd() < 0.5 });
   }
-  legs.sort((a, b) => (a.strike < b.strike ? -1 : a.strike > b.strike ? 1 : Number(a.isCall) - Number(b.isCall)));
+  legs.sort((a, b) =>
+    a.strike < b.strike
+      ? -1
+      : a.strike > b.strike
+        ? 1
+        : Number(a.isCall) - Number(b.isCall),
+  );
   const mmBase = wad((rnd() * 0.2).toFixed(6));
   const mmFloor = wad((rnd() * 0.1).toFixed(6));
   const settled = rnd() < 0.1;
-  const tau = settled || rnd() < 0.1 ? 0n : BigInt(Math.floor(1 + rnd() * Number(YEAR)));
+  const tau =
+    settled || rnd() < 0.1 ? 0n : BigInt(Math.floor(1 + rnd() * Number(YEAR)));
   return {
     legs,
     params: {
@@ -283,14 +412,19 @@ export function randomGroup(rnd: () => number): { legs: Leg[]; params: GroupPara
   };
 }
 
-export function buildGroupRandom(): { description: string; count: number; groups: GroupVector[] } {
+export function buildGroupRandom(): {
+  description: string;
+  count: number;
+  groups: GroupVector[];
+} {
   const rnd = prng(0x6d61);
   const groups = Array.from({ length: 24 }, (_, i) => {
     const g = randomGroup(rnd);
     return groupVector(`random ${i}`, "seeded random group", g.legs, g.params);
   });
   return {
-    description: "Seeded random groups; expected values from sdk/model/margin.ts (equal to the contract).",
+    description:
+      "Seeded random groups; expected values from sdk/model/margin.ts (equal to the contract).",
     count: groups.length,
     groups,
   };
