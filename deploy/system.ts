@@ -114,11 +114,13 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
   // ---- tokens and feeds
   const cash = await token("cash", config.cash);
   const collaterals: Record<string, MockERC20> = {};
-  for (const c of config.collaterals) collaterals[c.token.symbol] = await token(`collateral.${c.token.symbol}`, c.token);
+  for (const c of config.collaterals)
+    collaterals[c.token.symbol] = await token(`collateral.${c.token.symbol}`, c.token);
   const feeds: Record<string, MockAggregator> = {};
   for (const m of config.markets) {
     feeds[m.symbol] = await feed(`feed.${m.symbol}`, m.feed);
-    if (m.fallbackFeed !== undefined) feeds[`${m.symbol}.fallback`] = await feed(`feed.${m.symbol}.fallback`, m.fallbackFeed);
+    if (m.fallbackFeed !== undefined)
+      feeds[`${m.symbol}.fallback`] = await feed(`feed.${m.symbol}.fallback`, m.fallbackFeed);
   }
   let sequencerFeed: MockAggregator | null = null;
   let sequencerFeedAddress = ethers.ZeroAddress;
@@ -128,7 +130,10 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
     if ((await sequencerFeed.historyLength()) === 0n) {
       const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
       // Up since well before the grace period, so the fresh deployment is usable at once.
-      await send("sequencer feed: up", sequencerFeed.setSequencerStatus(false, now - BigInt(config.sequencer.gracePeriod) - 1n));
+      await send(
+        "sequencer feed: up",
+        sequencerFeed.setSequencerStatus(false, now - BigInt(config.sequencer.gracePeriod) - 1n),
+      );
     }
     sequencerFeedAddress = await sequencerFeed.getAddress();
   } else if (config.sequencer.feed !== null) {
@@ -171,7 +176,16 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
   const lens = await ensure<Lens>("Lens", "Lens", [await clearingHouse.getAddress()]);
 
   // ---- roles the deployer needs while configuring (granted first, handed over at the end)
-  const grant = async (c: { hasRole(r: string, a: string): Promise<boolean>; grantRole(r: string, a: string): Promise<ContractTransactionResponse> }, name: string, role: string, roleName: string, who: string) => {
+  const grant = async (
+    c: {
+      hasRole(r: string, a: string): Promise<boolean>;
+      grantRole(r: string, a: string): Promise<ContractTransactionResponse>;
+    },
+    name: string,
+    role: string,
+    roleName: string,
+    who: string,
+  ) => {
     if (!(await c.hasRole(role, who))) await send(`${name}: grant ${roleName} to ${who}`, c.grantRole(role, who));
   };
   await grant(oracle, "ChainlinkOracle", await oracle.RISK_ADMIN_ROLE(), "RISK_ADMIN", deployer.address);
@@ -179,7 +193,13 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
   await grant(volOracle, "VolatilityOracle", await volOracle.RISK_ADMIN_ROLE(), "RISK_ADMIN", deployer.address);
   await grant(volOracle, "VolatilityOracle", await volOracle.VOL_UPDATER_ROLE(), "VOL_UPDATER", deployer.address);
   await grant(volOracle, "VolatilityOracle", await volOracle.VOL_UPDATER_ROLE(), "VOL_UPDATER", roles.volUpdater);
-  await grant(settlementOracle, "SettlementOracle", await settlementOracle.RISK_ADMIN_ROLE(), "RISK_ADMIN", roles.riskAdmin);
+  await grant(
+    settlementOracle,
+    "SettlementOracle",
+    await settlementOracle.RISK_ADMIN_ROLE(),
+    "RISK_ADMIN",
+    roles.riskAdmin,
+  );
 
   // ---- markets
   for (const m of config.markets) {
@@ -204,12 +224,19 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
     if (!(await volOracle.isListed(m.id))) {
       await send(
         `VolatilityOracle: list ${m.symbol}`,
-        volOracle.listUnderlying(m.id, { maxAgeSec: m.vol.maxAge, staleVolWad: m.vol.staleVol, maxMoveWad: m.vol.maxMove }),
+        volOracle.listUnderlying(m.id, {
+          maxAgeSec: m.vol.maxAge,
+          staleVolWad: m.vol.staleVol,
+          maxMoveWad: m.vol.maxMove,
+        }),
       );
     }
     if (lastUpdate === 0n) await send(`VolatilityOracle: ${m.symbol} vol`, volOracle.setVol(m.id, m.vol.initial));
     if (!(await clearingHouse.isUnderlyingListed(m.id))) {
-      await send(`ClearingHouse: list ${m.symbol} grid and margin`, clearingHouse.setUnderlyingParams(m.id, { ...m.margin, ...m.grid }));
+      await send(
+        `ClearingHouse: list ${m.symbol} grid and margin`,
+        clearingHouse.setUnderlyingParams(m.id, { ...m.margin, ...m.grid }),
+      );
     }
     if ((await exchange.underlyingOpenInterestCap(m.id)) !== m.openInterestCap) {
       await send(`OptionExchange: ${m.symbol} OI cap`, exchange.setUnderlyingOpenInterestCap(m.id, m.openInterestCap));
@@ -220,7 +247,10 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
   for (const c of config.collaterals) {
     const address = await collaterals[c.token.symbol]!.getAddress();
     if (!(await clearingHouse.collateralConfig(address)).listed) {
-      await send(`ClearingHouse: list collateral ${c.token.symbol}`, clearingHouse.listCollateral(address, c.priceMarket, c.haircut, c.depositCap));
+      await send(
+        `ClearingHouse: list collateral ${c.token.symbol}`,
+        clearingHouse.listCollateral(address, c.priceMarket, c.haircut, c.depositCap),
+      );
     }
   }
   if ((await clearingHouse.positionCap()) !== BigInt(config.positionCap)) {

@@ -56,11 +56,13 @@ library BlackScholes {
     /// @param rate Annual continuously compounded rate, WAD, |rate| <= MAX_RATE.
     /// @return call Call price, WAD; max(S − K·e^{−rτ}, 0) <= call <= S.
     /// @return put Put price, WAD; max(K·e^{−rτ} − S, 0) <= put <= K·e^{−rτ}.
-    function price(uint256 spot, uint256 strike, uint256 tau, uint256 vol, int256 rate)
-        internal
-        pure
-        returns (uint256 call, uint256 put)
-    {
+    function price(
+        uint256 spot,
+        uint256 strike,
+        uint256 tau,
+        uint256 vol,
+        int256 rate
+    ) internal pure returns (uint256 call, uint256 put) {
         _checkDomain(spot, strike, tau, vol, rate);
         (uint256 kd, int256 rt) = _discountedStrike(strike, tau, rate);
         uint256 stddev;
@@ -105,9 +107,10 @@ library BlackScholes {
         // Inside the domain: S·1e18 < 1e51, |ln(S/K) + rτ| < 26e18, stddev in [1e9, 2.3e19].
         unchecked {
             // ln(S/K) from a ratio >= 1 so the WAD quotient keeps full relative precision.
-            int256 lnSK = spot >= strike
-                ? FixedPointMathLib.lnWad(int256((spot * WAD) / strike))
-                : -FixedPointMathLib.lnWad(int256((strike * WAD) / spot));
+            int256 lnSK =
+                spot >= strike
+                    ? FixedPointMathLib.lnWad(int256((spot * WAD) / strike))
+                    : -FixedPointMathLib.lnWad(int256((strike * WAD) / spot));
             return ((lnSK + rt) * IWAD) / int256(stddev) + int256(stddev / 2);
         }
     }

@@ -83,11 +83,10 @@ library MarginLib {
     /// @return value Σ size × mark, WAD quote; rounded against the account.
     /// @return imReq Initial requirement on top of the value already in equity, WAD quote; rounded up.
     /// @return mmReq Maintenance requirement, WAD quote; rounded up; <= imReq when mm params <= im params.
-    function evaluateGroup(Leg[] memory legs, GroupParams memory p)
-        internal
-        pure
-        returns (int256 value, uint256 imReq, uint256 mmReq)
-    {
+    function evaluateGroup(
+        Leg[] memory legs,
+        GroupParams memory p
+    ) internal pure returns (int256 value, uint256 imReq, uint256 mmReq) {
         if (p.price > MAX_PRICE) revert MarginLib_PriceOutOfRange(p.price);
         Sums memory sums;
         // Per-unit base terms, rounded up (requirement side).
@@ -229,7 +228,6 @@ library MarginLib {
         // Loss rounds up.
         return FixedPointMathLib.divUp(uint256(-minPayoff), WAD);
     }
-
 
     /// @dev Adds the IM and MM base terms of a short leg of `qty` contracts, rounded up.
     function _addShortBase(Sums memory sums, uint256 strike, bool isCall, uint256 spot, uint256 qty) private pure {

@@ -7,11 +7,13 @@ import {MarginLib} from "../libraries/MarginLib.sol";
 /// @notice Test/benchmark double: external wrappers around the pure math libraries. Never deployed outside
 /// local/test networks.
 contract MathHarness {
-    function price(uint256 spot, uint256 strike, uint256 tau, uint256 vol, int256 rate)
-        external
-        pure
-        returns (uint256 call, uint256 put)
-    {
+    function price(
+        uint256 spot,
+        uint256 strike,
+        uint256 tau,
+        uint256 vol,
+        int256 rate
+    ) external pure returns (uint256 call, uint256 put) {
         return BlackScholes.price(spot, strike, tau, vol, rate);
     }
 
@@ -19,11 +21,10 @@ contract MathHarness {
         return BlackScholes.normCdf(x);
     }
 
-    function evaluateGroup(MarginLib.Leg[] memory legs, MarginLib.GroupParams memory p)
-        external
-        pure
-        returns (int256 value, uint256 imReq, uint256 mmReq)
-    {
+    function evaluateGroup(
+        MarginLib.Leg[] memory legs,
+        MarginLib.GroupParams memory p
+    ) external pure returns (int256 value, uint256 imReq, uint256 mmReq) {
         return MarginLib.evaluateGroup(legs, p);
     }
 

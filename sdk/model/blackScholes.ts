@@ -106,9 +106,7 @@ export class BlackScholesOutOfDomain extends Error {
     readonly vol: bigint,
     readonly rate: bigint,
   ) {
-    super(
-      `BlackScholes_OutOfDomain(${spot}, ${strike}, ${tau}, ${vol}, ${rate})`,
-    );
+    super(`BlackScholes_OutOfDomain(${spot}, ${strike}, ${tau}, ${vol}, ${rate})`);
   }
 }
 
@@ -155,13 +153,7 @@ export function normCdf(x: bigint): bigint {
   return x < 0n ? tail : WAD - tail;
 }
 
-export function checkDomain(
-  spot: bigint,
-  strike: bigint,
-  tau: bigint,
-  vol: bigint,
-  rate: bigint,
-): void {
+export function checkDomain(spot: bigint, strike: bigint, tau: bigint, vol: bigint, rate: bigint): void {
   if (
     spot < MIN_PRICE ||
     spot > MAX_PRICE ||
@@ -186,13 +178,7 @@ export function checkDomain(
  * @param vol WAD annualized (1e18 = 100%)
  * @param rate WAD annual continuously compounded, may be negative
  */
-export function blackScholes(
-  spot: bigint,
-  strike: bigint,
-  tau: bigint,
-  vol: bigint,
-  rate: bigint,
-): OptionPrices {
+export function blackScholes(spot: bigint, strike: bigint, tau: bigint, vol: bigint, rate: bigint): OptionPrices {
   checkDomain(spot, strike, tau, vol, rate);
   let rt = 0n;
   let kd = strike;
@@ -213,10 +199,7 @@ export function blackScholes(
     call = 0n;
     put = 0n;
   } else {
-    const lnSK =
-      spot >= strike
-        ? lnWad((spot * WAD) / strike)
-        : -lnWad((strike * WAD) / spot);
+    const lnSK = spot >= strike ? lnWad((spot * WAD) / strike) : -lnWad((strike * WAD) / spot);
     const d1 = ((lnSK + rt) * WAD) / stddev + stddev / 2n;
     const d2 = d1 - stddev;
     const e1 = expWad(-((d1 * d1) / (2n * WAD)));

@@ -18,15 +18,7 @@ export {
   scaledTail,
   type OptionPrices,
 } from "./blackScholes.js";
-export {
-  WAD,
-  divUp,
-  expWad,
-  lnWad,
-  mulWad,
-  mulWadUp,
-  sqrt,
-} from "./fixedPoint.js";
+export { WAD, divUp, expWad, lnWad, mulWad, mulWadUp, sqrt } from "./fixedPoint.js";
 export {
   MAX_GROUP_PRICE,
   MAX_SIZE,
@@ -42,9 +34,4 @@ export {
   type GroupResult,
   type Leg,
 } from "./margin.js";
-export {
-  Dec,
-  blackScholesReference,
-  normCdfRef,
-  type ReferencePrices,
-} from "./reference.js";
+export { Dec, blackScholesReference, normCdfRef, type ReferencePrices } from "./reference.js";

@@ -74,8 +74,7 @@ export const MAX_SIZE = (1n << 127n) - 1n;
 export const MAX_GROUP_PRICE = (1n << 112n) - 1n;
 
 function checkLeg(leg: Leg, previousStrike: bigint, i: number): void {
-  if (leg.strike < previousStrike)
-    throw new MarginLibUnsortedLegs(BigInt(i), leg.strike, previousStrike);
+  if (leg.strike < previousStrike) throw new MarginLibUnsortedLegs(BigInt(i), leg.strike, previousStrike);
   if (leg.strike > MAX_STRIKE || leg.size > MAX_SIZE || leg.size < -MAX_SIZE) {
     throw new MarginLibLegOutOfRange(BigInt(i), leg.strike, leg.size);
   }
@@ -94,12 +93,8 @@ function base(a: bigint, b: bigint, otm: bigint): bigint {
 }
 
 /** Marks (call, put) at `strike`: Black-Scholes while tau > 0 and not settled, else intrinsic at `price`. */
-export function marks(
-  strike: bigint,
-  p: GroupParams,
-): { call: bigint; put: bigint } {
-  if (!p.settled && p.tau !== 0n)
-    return blackScholes(p.price, strike, p.tau, p.vol, p.rate);
+export function marks(strike: bigint, p: GroupParams): { call: bigint; put: bigint } {
+  if (!p.settled && p.tau !== 0n) return blackScholes(p.price, strike, p.tau, p.vol, p.rate);
   return {
     call: p.price > strike ? p.price - strike : 0n,
     put: strike > p.price ? strike - p.price : 0n,
@@ -110,13 +105,7 @@ export function marks(
 export function payoffAt(legs: readonly Leg[], st: bigint): bigint {
   let total = 0n;
   for (const leg of legs) {
-    const intrinsic = leg.isCall
-      ? st > leg.strike
-        ? st - leg.strike
-        : 0n
-      : leg.strike > st
-        ? leg.strike - st
-        : 0n;
+    const intrinsic = leg.isCall ? (st > leg.strike ? st - leg.strike : 0n) : leg.strike > st ? leg.strike - st : 0n;
     total += leg.size * intrinsic;
   }
   return total;
@@ -147,11 +136,7 @@ export function maxLoss(legs: readonly Leg[]): {
   return { loss: sweepMaxLoss(legs, putSizes, putNotional), bounded: true };
 }
 
-function sweepMaxLoss(
-  legs: readonly Leg[],
-  putSizes: bigint,
-  putNotional: bigint,
-): bigint {
+function sweepMaxLoss(legs: readonly Leg[], putSizes: bigint, putNotional: bigint): bigint {
   let payoff = putNotional;
   let minPayoff = payoff;
   let slope = -putSizes;
@@ -166,10 +151,7 @@ function sweepMaxLoss(
 }
 
 /** Value and requirements of one group — mirror of `MarginLib.evaluateGroup`. Legs sorted by strike ascending. */
-export function evaluateGroup(
-  legs: readonly Leg[],
-  p: GroupParams,
-): GroupResult {
+export function evaluateGroup(legs: readonly Leg[], p: GroupParams): GroupResult {
   if (p.price > MAX_GROUP_PRICE) throw new MarginLibPriceOutOfRange(p.price);
   const imA = mulWadUp(p.imBase, p.price);
   const imB = mulWadUp(p.imFloor, p.price);
@@ -188,8 +170,7 @@ export function evaluateGroup(
     previousStrike = leg.strike;
     const size = leg.size;
     if (size === 0n) return;
-    if (cached === undefined || cached.strike !== leg.strike)
-      cached = { strike: leg.strike, ...marks(leg.strike, p) };
+    if (cached === undefined || cached.strike !== leg.strike) cached = { strike: leg.strike, ...marks(leg.strike, p) };
     const mark = leg.isCall ? cached.call : cached.put;
     if (leg.isCall) callSizes += size;
     else {

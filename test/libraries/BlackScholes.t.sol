@@ -105,11 +105,13 @@ contract BlackScholesTest is Test {
     }
 
     /// Maps raw fuzz words onto the whole domain (log-uniform prices, moneyness up to 1e9, any tau, vol and rate).
-    function _input(uint256 spotSeed, uint256 moneySeed, uint256 tau, uint256 vol, int256 rate)
-        internal
-        pure
-        returns (Input memory in_)
-    {
+    function _input(
+        uint256 spotSeed,
+        uint256 moneySeed,
+        uint256 tau,
+        uint256 vol,
+        int256 rate
+    ) internal pure returns (Input memory in_) {
         in_.spot = bound(spotSeed, 1e12, 1e33);
         uint256 lo = (in_.spot + 1e9 - 1) / 1e9; // ceil: strike·1e9 >= spot
         if (lo < 1e12) lo = 1e12;
@@ -186,10 +188,12 @@ contract BlackScholesTest is Test {
         else assertGe(put + tolerance, kd - a.spot, "put >= K e^{-r tau} - S");
     }
 
-    function testFuzz_price_RateZeroParityIsExact(uint256 spotSeed, uint256 moneySeed, uint256 tau, uint256 vol)
-        public
-        pure
-    {
+    function testFuzz_price_RateZeroParityIsExact(
+        uint256 spotSeed,
+        uint256 moneySeed,
+        uint256 tau,
+        uint256 vol
+    ) public pure {
         Input memory a = _input(spotSeed, moneySeed, tau, vol, 0);
         (uint256 call, uint256 put) = BlackScholes.price(a.spot, a.strike, a.tau, a.vol, 0);
         // With r = 0 the discounted strike is exact and the integer formulas satisfy parity to the wei unless a
@@ -253,12 +257,24 @@ contract BlackScholesTest is Test {
         _expectOutOfDomain(S, S, 1 days, 1e18, -1e18 - 1);
     }
 
-    function testFuzz_price_RevertWhen_OutsideDomain(uint256 spot, uint256 strike, uint256 tau, uint256 vol, int256 rate)
-        public
-    {
-        bool inside = spot >= 1e12 && spot <= 1e33 && strike >= 1e12 && strike <= 1e33 && spot <= strike * 1e9
-            && strike <= spot * 1e9 && tau <= BlackScholes.MAX_TAU && vol <= BlackScholes.MAX_VOL && rate <= 1e18
-            && rate >= -1e18;
+    function testFuzz_price_RevertWhen_OutsideDomain(
+        uint256 spot,
+        uint256 strike,
+        uint256 tau,
+        uint256 vol,
+        int256 rate
+    ) public {
+        bool inside =
+            spot >= 1e12 &&
+                spot <= 1e33 &&
+                strike >= 1e12 &&
+                strike <= 1e33 &&
+                spot <= strike * 1e9 &&
+                strike <= spot * 1e9 &&
+                tau <= BlackScholes.MAX_TAU &&
+                vol <= BlackScholes.MAX_VOL &&
+                rate <= 1e18 &&
+                rate >= -1e18;
         vm.assume(!inside);
         _expectOutOfDomain(spot, strike, tau, vol, rate);
     }

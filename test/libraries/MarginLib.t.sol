@@ -21,17 +21,18 @@ contract MarginLibTest is Test {
 
     /// The worked-example parameters of docs/margin.md: S = 2000, σ = 80%, 30 days, r = 0, IM 15%/10%, MM 10%/5%.
     function _params() internal pure returns (MarginLib.GroupParams memory) {
-        return MarginLib.GroupParams({
-            price: S,
-            vol: 0.8e18,
-            tau: 30 days,
-            rate: 0,
-            imBase: 0.15e18,
-            imFloor: 0.1e18,
-            mmBase: 0.1e18,
-            mmFloor: 0.05e18,
-            settled: false
-        });
+        return
+            MarginLib.GroupParams({
+                price: S,
+                vol: 0.8e18,
+                tau: 30 days,
+                rate: 0,
+                imBase: 0.15e18,
+                imFloor: 0.1e18,
+                mmBase: 0.1e18,
+                mmFloor: 0.05e18,
+                settled: false
+            });
     }
 
     function _one(uint256 strike, int256 size, bool isCall) internal pure returns (MarginLib.Leg[] memory legs) {
@@ -45,7 +46,7 @@ contract MarginLibTest is Test {
     }
 
     function _call(uint256 strike) internal pure returns (uint256 c) {
-        (c,) = BlackScholes.price(S, strike, 30 days, 0.8e18, 0);
+        (c, ) = BlackScholes.price(S, strike, 30 days, 0.8e18, 0);
     }
 
     function _put(uint256 strike) internal pure returns (uint256 p) {
@@ -175,8 +176,8 @@ contract MarginLibTest is Test {
     /// accounts) never sum to a positive value.
     function test_evaluateGroup_RoundsAgainstTheAccount() public pure {
         uint256 mark = _call(2_100e18);
-        (int256 longValue,,) = MarginLib.evaluateGroup(_one(2_100e18, 1, true), _params());
-        (int256 shortValue, uint256 im,) = MarginLib.evaluateGroup(_one(2_100e18, -1, true), _params());
+        (int256 longValue, , ) = MarginLib.evaluateGroup(_one(2_100e18, 1, true), _params());
+        (int256 shortValue, uint256 im, ) = MarginLib.evaluateGroup(_one(2_100e18, -1, true), _params());
         assertEq(longValue, int256(mark / WAD), "long rounds down");
         assertEq(shortValue, -int256(mark / WAD + 1), "short rounds up");
         assertEq(im, 200, "requirement: 1 wei x 200 per contract");
@@ -186,18 +187,17 @@ contract MarginLibTest is Test {
     /// Under these rules a long leg CAN raise the requirement (a long call spread's cap is its value), but it never
     /// lowers value − req: see testFuzz_evaluateGroup_AddingLongNeverLowersMargin.
     function test_evaluateGroup_AddingLongCanRaiseRequirementButNotMargin() public pure {
-        MarginLib.Leg[] memory spread =
-            _two(MarginLib.Leg(2_000e18, 1e18, true), MarginLib.Leg(2_200e18, -1e18, true));
-        (int256 v1, uint256 im1,) = MarginLib.evaluateGroup(spread, _params());
+        MarginLib.Leg[] memory spread = _two(MarginLib.Leg(2_000e18, 1e18, true), MarginLib.Leg(2_200e18, -1e18, true));
+        (int256 v1, uint256 im1, ) = MarginLib.evaluateGroup(spread, _params());
         spread[0].size = 2e18;
-        (int256 v2, uint256 im2,) = MarginLib.evaluateGroup(spread, _params());
+        (int256 v2, uint256 im2, ) = MarginLib.evaluateGroup(spread, _params());
         assertGt(im2, im1, "req grew");
         assertGe(v2 - int256(im2), v1 - int256(im1), "margin did not shrink");
     }
 
     function test_evaluateGroup_IgnoresZeroSizes() public pure {
         MarginLib.Leg[] memory legs = _two(MarginLib.Leg(1_000e18, 0, true), MarginLib.Leg(2_200e18, -1e18, true));
-        (int256 value, uint256 im,) = MarginLib.evaluateGroup(legs, _params());
+        (int256 value, uint256 im, ) = MarginLib.evaluateGroup(legs, _params());
         assertEq(value, -int256(_call(2_200e18)));
         assertEq(im, 200e18);
     }
@@ -231,9 +231,7 @@ contract MarginLibTest is Test {
         MarginLib.GroupParams memory p = _params();
         p.price = 1;
         vm.expectRevert(
-            abi.encodeWithSelector(
-                BlackScholes.BlackScholes_OutOfDomain.selector, 1, 2_200e18, p.tau, p.vol, p.rate
-            )
+            abi.encodeWithSelector(BlackScholes.BlackScholes_OutOfDomain.selector, 1, 2_200e18, p.tau, p.vol, p.rate)
         );
         harness.evaluateGroup(_one(2_200e18, -1e18, true), p);
     }
@@ -254,8 +252,10 @@ contract MarginLibTest is Test {
         assertGt(count, 0);
         for (uint256 i; i < count; ++i) {
             string memory at = string.concat(".groups[", vm.toString(i), "]");
-            (int256 value, uint256 im, uint256 mm) =
-                MarginLib.evaluateGroup(_vectorLegs(json, at), _vectorParams(json, string.concat(at, ".params")));
+            (int256 value, uint256 im, uint256 mm) = MarginLib.evaluateGroup(
+                _vectorLegs(json, at),
+                _vectorParams(json, string.concat(at, ".params"))
+            );
             string memory name = vm.parseJsonString(json, string.concat(at, ".name"));
             assertEq(value, vm.parseJsonInt(json, string.concat(at, ".expected.value")), name);
             assertEq(im, vm.parseJsonUint(json, string.concat(at, ".expected.imReq")), name);
@@ -273,11 +273,10 @@ contract MarginLibTest is Test {
         }
     }
 
-    function _vectorParams(string memory json, string memory pp)
-        internal
-        pure
-        returns (MarginLib.GroupParams memory p)
-    {
+    function _vectorParams(
+        string memory json,
+        string memory pp
+    ) internal pure returns (MarginLib.GroupParams memory p) {
         p.price = vm.parseJsonUint(json, string.concat(pp, ".price"));
         p.vol = vm.parseJsonUint(json, string.concat(pp, ".vol"));
         p.tau = vm.parseJsonUint(json, string.concat(pp, ".tau"));
@@ -292,7 +291,9 @@ contract MarginLibTest is Test {
     // ---------------------------------------------------------------- fuzz
 
     /// Random group of 1..8 legs on a 100-wide strike grid, sizes in (−5, 5) contracts with odd wei, sorted.
-    function _randomGroup(uint256 seed) internal pure returns (MarginLib.Leg[] memory legs, MarginLib.GroupParams memory p) {
+    function _randomGroup(
+        uint256 seed
+    ) internal pure returns (MarginLib.Leg[] memory legs, MarginLib.GroupParams memory p) {
         uint256 n = 1 + (seed % 8);
         legs = new MarginLib.Leg[](n);
         for (uint256 i; i < n; ++i) {
@@ -303,14 +304,14 @@ contract MarginLibTest is Test {
         }
         _sort(legs);
         uint256 q = uint256(keccak256(abi.encode(seed, "params")));
-        p.price = (500 + (q % 3_000)) * WAD + (q >> 12) % 1e12;
-        p.vol = 0.05e18 + (q >> 64) % 2e18;
-        p.tau = (q >> 96) % 4 == 0 ? 0 : 1 + (q >> 100) % 365 days;
+        p.price = (500 + (q % 3_000)) * WAD + ((q >> 12) % 1e12);
+        p.vol = 0.05e18 + ((q >> 64) % 2e18);
+        p.tau = (q >> 96) % 4 == 0 ? 0 : 1 + ((q >> 100) % 365 days);
         p.rate = (q >> 140) % 2 == 0 ? int256(0) : int256((q >> 141) % 0.2e18) - 0.1e18;
         p.mmBase = (q >> 160) % 0.2e18;
         p.mmFloor = (q >> 180) % 0.1e18;
-        p.imBase = p.mmBase + (q >> 200) % 0.1e18;
-        p.imFloor = p.mmFloor + (q >> 220) % 0.05e18;
+        p.imBase = p.mmBase + ((q >> 200) % 0.1e18);
+        p.imFloor = p.mmFloor + ((q >> 220) % 0.05e18);
     }
 
     function _sort(MarginLib.Leg[] memory legs) internal pure {
@@ -344,17 +345,23 @@ contract MarginLibTest is Test {
 
     /// Adding a long leg (valued at its mark) never lowers value − req: the account is never penalized for buying
     /// protection. (req itself may grow: a long call spread's requirement is its value.)
-    function testFuzz_evaluateGroup_AddingLongNeverLowersMargin(uint256 seed, uint256 strikeSeed, uint256 sizeSeed, bool isCall)
-        public
-        pure
-    {
+    function testFuzz_evaluateGroup_AddingLongNeverLowersMargin(
+        uint256 seed,
+        uint256 strikeSeed,
+        uint256 sizeSeed,
+        bool isCall
+    ) public pure {
         (MarginLib.Leg[] memory legs, MarginLib.GroupParams memory p) = _randomGroup(seed);
         (int256 v1, uint256 im1, uint256 mm1) = MarginLib.evaluateGroup(legs, p);
         MarginLib.Leg[] memory more = new MarginLib.Leg[](legs.length + 1);
         for (uint256 i; i < legs.length; ++i) {
             more[i] = legs[i];
         }
-        more[legs.length] = MarginLib.Leg((500 + 100 * (strikeSeed % 36)) * WAD, int256(bound(sizeSeed, 1, 5e18)), isCall);
+        more[legs.length] = MarginLib.Leg(
+            (500 + 100 * (strikeSeed % 36)) * WAD,
+            int256(bound(sizeSeed, 1, 5e18)),
+            isCall
+        );
         _sort(more);
         (int256 v2, uint256 im2, uint256 mm2) = MarginLib.evaluateGroup(more, p);
         assertGe(v2 - int256(im2), v1 - int256(im1), "IM margin");
@@ -388,7 +395,7 @@ contract MarginLibTest is Test {
     }
 
     function testFuzz_maxLoss_MatchesBruteForce(uint256 seed) public pure {
-        (MarginLib.Leg[] memory legs,) = _randomGroup(seed);
+        (MarginLib.Leg[] memory legs, ) = _randomGroup(seed);
         (uint256 loss, bool bounded) = MarginLib.maxLoss(legs);
         int256 callSizes;
         for (uint256 i; i < legs.length; ++i) {

@@ -93,13 +93,7 @@ describe("math differential (contracts vs sdk/model)", function () {
     let worst = new Dec(0);
     await fc.assert(
       fc.asyncProperty(bsInput, async ({ spot, strike, tau, vol, rate }) => {
-        const [call, put] = (await harness.price(
-          spot,
-          strike,
-          tau,
-          vol,
-          rate,
-        )) as [bigint, bigint];
+        const [call, put] = (await harness.price(spot, strike, tau, vol, rate)) as [bigint, bigint];
         const model = blackScholes(spot, strike, tau, vol, rate);
         expect(call, "call == model").to.equal(model.call);
         expect(put, "put == model").to.equal(model.put);
@@ -109,34 +103,21 @@ describe("math differential (contracts vs sdk/model)", function () {
           new Dec(put.toString()).sub(ref.put).abs(),
         ).div(spot.toString());
         if (err.gt(worst)) worst = err;
-        expect(
-          err.lte("1e-8"),
-          `|error|/spot = ${err.toExponential(3)}`,
-        ).to.equal(true);
+        expect(err.lte("1e-8"), `|error|/spot = ${err.toExponential(3)}`).to.equal(true);
       }),
       { numRuns: RUNS, seed: SEED },
     );
-    console.log(
-      `      worst |error|/spot over ${RUNS} runs: ${worst.toExponential(3)}`,
-    );
+    console.log(`      worst |error|/spot over ${RUNS} runs: ${worst.toExponential(3)}`);
   });
 
   it("BlackScholes.normCdf equals the mirror and is within 1e-16 (100 wei) of the reference", async () => {
-    const x = fc.oneof(
-      fc.bigInt({ min: -10n * WAD, max: 10n * WAD }),
-      fc.bigInt({ min: -45n * WAD, max: 45n * WAD }),
-    );
+    const x = fc.oneof(fc.bigInt({ min: -10n * WAD, max: 10n * WAD }), fc.bigInt({ min: -45n * WAD, max: 45n * WAD }));
     await fc.assert(
       fc.asyncProperty(x, async (x) => {
         const got = (await harness.normCdf(x)) as bigint;
         expect(got).to.equal(normCdf(x));
-        const ref = normCdfRef(new Dec(x.toString()).div(WAD.toString())).mul(
-          WAD.toString(),
-        );
-        expect(
-          new Dec(got.toString()).sub(ref).abs().lte(100),
-          `N(${x}) = ${got} vs ${ref.toFixed(2)}`,
-        ).to.equal(true);
+        const ref = normCdfRef(new Dec(x.toString()).div(WAD.toString())).mul(WAD.toString());
+        expect(new Dec(got.toString()).sub(ref).abs().lte(100), `N(${x}) = ${got} vs ${ref.toFixed(2)}`).to.equal(true);
       }),
       { numRuns: RUNS, seed: SEED },
     );
@@ -153,14 +134,8 @@ describe("math differential (contracts vs sdk/model)", function () {
       legs: fc.array(legArb, { minLength: 1, maxLength: 16 }),
       spotU: unit,
       vol: fc.bigInt({ min: 0n, max: 3n * WAD }),
-      tau: fc.oneof(
-        fc.constant(0n),
-        fc.bigInt({ min: 1n, max: 2n * 31_536_000n }),
-      ),
-      rate: fc.oneof(
-        fc.constant(0n),
-        fc.bigInt({ min: -WAD / 5n, max: WAD / 5n }),
-      ),
+      tau: fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: 2n * 31_536_000n })),
+      rate: fc.oneof(fc.constant(0n), fc.bigInt({ min: -WAD / 5n, max: WAD / 5n })),
       mmBase: fc.bigInt({ min: 0n, max: WAD / 4n }),
       mmFloor: fc.bigInt({ min: 0n, max: WAD / 8n }),
       imExtraBase: fc.bigInt({ min: 0n, max: WAD / 8n }),
@@ -175,13 +150,7 @@ describe("math differential (contracts vs sdk/model)", function () {
           size: BigInt(l.whole) * WAD + l.dust,
           isCall: l.isCall,
         }))
-        .sort((a, b) =>
-          a.strike < b.strike
-            ? -1
-            : a.strike > b.strike
-              ? 1
-              : Number(a.isCall) - Number(b.isCall),
-        );
+        .sort((a, b) => (a.strike < b.strike ? -1 : a.strike > b.strike ? 1 : Number(a.isCall) - Number(b.isCall)));
       const params: GroupParams = {
         price,
         vol: g.vol,
@@ -199,10 +168,7 @@ describe("math differential (contracts vs sdk/model)", function () {
   it("MarginLib.evaluateGroup equals the model to the wei on random groups", async () => {
     await fc.assert(
       fc.asyncProperty(groupArb, async ({ legs, params }) => {
-        const [value, imReq, mmReq] = (await harness.evaluateGroup(
-          legs,
-          params,
-        )) as [bigint, bigint, bigint];
+        const [value, imReq, mmReq] = (await harness.evaluateGroup(legs, params)) as [bigint, bigint, bigint];
         const model = evaluateGroup(legs, params);
         expect({ value, imReq, mmReq }).to.deep.equal(model);
         expect(mmReq <= imReq).to.equal(true);
@@ -214,10 +180,7 @@ describe("math differential (contracts vs sdk/model)", function () {
   it("MarginLib.maxLoss equals the model sweep and a brute-force minimum", async () => {
     await fc.assert(
       fc.asyncProperty(groupArb, async ({ legs }) => {
-        const [loss, bounded] = (await harness.maxLoss(legs)) as [
-          bigint,
-          boolean,
-        ];
+        const [loss, bounded] = (await harness.maxLoss(legs)) as [bigint, boolean];
         const model = maxLoss(legs);
         expect({ loss, bounded }).to.deep.equal(model);
       }),
@@ -227,14 +190,10 @@ describe("math differential (contracts vs sdk/model)", function () {
 
   it("committed JSON vectors equal what test/vectors/generate.ts builds from the model", () => {
     for (const [file, content] of Object.entries(buildAll())) {
-      const committed = readFileSync(
-        path.join(here, "..", "vectors", file),
-        "utf8",
+      const committed = readFileSync(path.join(here, "..", "vectors", file), "utf8");
+      expect(committed, `${file} is stale: WRITE_VECTORS=1 npx hardhat run test/vectors/generate.ts`).to.equal(
+        serialize(content),
       );
-      expect(
-        committed,
-        `${file} is stale: WRITE_VECTORS=1 npx hardhat run test/vectors/generate.ts`,
-      ).to.equal(serialize(content));
     }
   });
 });
