@@ -519,41 +519,69 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         uint256 key = words[start] >> GROUP_SHIFT;
         end = start + 1;
         while (end < words.length && words[end] >> GROUP_SHIFT == key) ++end;
-        (GroupParams memory p, bool halted) = _groupParams(key, cache);
-        if (halted) return (_worstCase(words, start, end, uint16(key >> 40)), 0, 0, end);
-        (value, imReq, mmReq) = MarginLib.evaluateGroup(_legs(words, start, end), p);
+        (GroupParams memory p, MarketMode mode) = _groupParams(key, cache);
+        if (mode == MarketMode.Halted) return (_worstCase(words, start, end, uint16(key >> 40)), 0, 0, end);
+        Leg[] memory legs = _legs(words, start, end);
+        (value, imReq, mmReq) = MarginLib.evaluateGroup(legs, p);
+        if (mode == MarketMode.ReduceOnly && p.tau != 0) value = _degradedValue(legs, p);
     }
 
-    /// @dev Inputs of the group `key` (underlying << 40 | expiry). `halted` when it has no trustworthy price:
-    /// effective mode (market, and vol for live groups) Halted, and no recorded settlement price.
-    function _groupParams(uint256 key, Cache memory cache) internal view returns (GroupParams memory p, bool halted) {
+    /// @dev Value of a live group in a ReduceOnly market or under a fallback vol: the vol is deliberately high, which
+    /// is conservative for shorts but inflates longs, so long legs are credited the lesser of their mark and their
+    /// intrinsic value (tau = 0). Requirements are unchanged.
+    function _degradedValue(Leg[] memory legs, GroupParams memory p) internal pure returns (int256 value) {
+        uint256 n = legs.length;
+        uint256 longs;
+        for (uint256 i; i < n; ++i) {
+            if (legs[i].size > 0) ++longs;
+        }
+        Leg[] memory longLegs = new Leg[](longs);
+        Leg[] memory shortLegs = new Leg[](n - longs);
+        uint256 l;
+        for (uint256 i; i < n; ++i) {
+            if (legs[i].size > 0) longLegs[l++] = legs[i];
+            else shortLegs[i - l] = legs[i];
+        }
+        (int256 shortValue,,) = MarginLib.evaluateGroup(shortLegs, p);
+        (int256 longMark,,) = MarginLib.evaluateGroup(longLegs, p);
+        uint256 tau = p.tau;
+        p.tau = 0;
+        (int256 longIntrinsic,,) = MarginLib.evaluateGroup(longLegs, p);
+        p.tau = tau;
+        value = shortValue + (longIntrinsic < longMark ? longIntrinsic : longMark);
+    }
+
+    /// @dev Inputs of the group `key` (underlying << 40 | expiry) and its effective mode: the most restrictive of the
+    /// market mode and, for a live group, the vol mode; Active once a settlement price is recorded (no live input).
+    function _groupParams(uint256 key, Cache memory cache)
+        internal
+        view
+        returns (GroupParams memory p, MarketMode mode)
+    {
         uint16 underlying = uint16(key >> 40);
         uint256 expiry = uint40(key);
-        UnderlyingParams storage up = _underlyings[underlying];
         if (expiry > block.timestamp) {
-            (MarketMode mode, uint256 price) = _market(cache, underlying);
-            if (mode != MarketMode.Halted) {
-                (uint256 vol, MarketMode volMode) = _vol(cache, key);
-                if (volMode > mode) mode = volMode;
-                p.vol = vol;
-            }
-            if (mode == MarketMode.Halted) return (p, true);
-            p.price = price;
+            (mode, p.price) = _market(cache, underlying);
+            if (mode == MarketMode.Halted) return (p, mode);
+            MarketMode volMode;
+            (p.vol, volMode) = _vol(cache, key);
+            if (volMode > mode) mode = volMode;
+            if (mode == MarketMode.Halted) return (p, mode);
             // seconds to expiry as WAD years, rounded down
             p.tau = (expiry - block.timestamp) * WAD / YEAR;
-            p.rate = up.rate;
+            p.rate = _underlyings[underlying].rate;
         } else {
-            (uint256 settlePrice, bool recorded) = _settlement(cache, key);
+            bool recorded;
+            (p.price, recorded) = _settlement(cache, key);
             if (recorded) {
-                p.price = settlePrice;
-                p.settled = true;
+                p.settled = true; // final price: no live input, nothing to degrade (mode stays Active)
             } else {
                 // expired, price not proven yet: intrinsic at spot (tau = 0), still margined
-                (MarketMode mode, uint256 price) = _market(cache, underlying);
-                if (mode == MarketMode.Halted) return (p, true);
-                p.price = price;
+                (mode, p.price) = _market(cache, underlying);
+                if (mode == MarketMode.Halted) return (p, mode);
             }
         }
+        UnderlyingParams storage up = _underlyings[underlying];
         p.imBase = up.imBase;
         p.imFloor = up.imFloor;
         p.mmBase = up.mmBase;
