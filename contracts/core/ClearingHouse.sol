@@ -415,7 +415,7 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     function accountMargin(AccountId account) external view returns (int256 equity, uint256 im, uint256 mm) {
         if (_accounts[account].owner == address(0)) revert ClearingHouse_UnknownAccount(account);
         OracleCache.Cache memory cache;
-        (equity, im, mm,) = _accountMargin(account, cache);
+        (equity, im, mm,) = _accountMargin(account, false, cache);
     }
 
     /// @inheritdoc IClearingHouse
@@ -429,20 +429,22 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         (MarketMode mode,) = cache.market(chainlinkOracle, underlying);
         if (mode == MarketMode.Halted) revert ClearingHouse_MarketHalted(underlying);
         cache.seedMarket(underlying, mode, priceWad);
-        (equity, im, mm,) = _accountMargin(account, cache);
+        (equity, im, mm,) = _accountMargin(account, false, cache);
     }
 
     // =================================================================================================================
     // Internal: health check
     // =================================================================================================================
 
-    /// @dev Reverts unless equity - IM >= 0 (`initial`) or equity - MM >= 0. Returns the extended cache.
+    /// @dev Reverts unless equity - IM >= 0 (`initial`, a strict evaluation: no ReduceOnly price relied upon, INV-9)
+    /// or equity - MM >= 0. Returns the extended cache.
     function _requireMargin(AccountId account, bool initial, OracleCache.Cache memory cache)
         internal
         view
         returns (OracleCache.Cache memory)
     {
-        (int256 equity, uint256 im, uint256 mm, OracleCache.Cache memory extended) = _accountMargin(account, cache);
+        (int256 equity, uint256 im, uint256 mm, OracleCache.Cache memory extended) =
+            _accountMargin(account, initial, cache);
         if (initial) {
             int256 margin = equity - im.toInt256();
             if (margin < 0) revert ClearingHouse_BelowInitialMargin(account, margin);
@@ -455,7 +457,7 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
 
     /// @dev The one account evaluation behind every check and `accountMargin`: raw holdings (one SLOAD per
     /// position) handed to the evaluator. An account with neither positions nor collateral is just its cash.
-    function _accountMargin(AccountId account, OracleCache.Cache memory cache)
+    function _accountMargin(AccountId account, bool strict, OracleCache.Cache memory cache)
         internal
         view
         returns (int256 equity, uint256 im, uint256 mm, OracleCache.Cache memory)
@@ -464,7 +466,12 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         uint256[] memory words = _positions[account];
         uint256 mask = _accounts[account].collateralMask;
         if (words.length == 0 && mask == 0) return (cash, 0, 0, cache);
-        uint256[] memory collaterals = new uint256[](_popCount(mask));
+        return marginEvaluator.evaluate(cash, _collateralWords(account, mask), words, strict, cache);
+    }
+
+    /// @dev One word per held collateral: `priceUnderlying << 240 | haircut << 176 | amountWad`.
+    function _collateralWords(AccountId account, uint256 mask) internal view returns (uint256[] memory collaterals) {
+        collaterals = new uint256[](_popCount(mask));
         uint256 c;
         for (uint256 index; mask != 0; ++index) {
             if (mask & 1 == 1) {
@@ -476,7 +483,6 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
             }
             mask >>= 1;
         }
-        return marginEvaluator.evaluate(cash, collaterals, words, cache);
     }
 
     function _popCount(uint256 mask) internal pure returns (uint256 count) {

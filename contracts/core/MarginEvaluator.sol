@@ -25,6 +25,10 @@ import {OracleCache} from "./OracleCache.sol";
 /// - expired group without one: intrinsic at spot (tau = 0) with requirements; Halted market: worst case.
 /// - worst case (no trustworthy price): longs 0, short puts -strike x size (rounded up), a short call reverts
 ///   `ClearingHouse_MarketHalted(underlying)`: no conservative value exists.
+/// - strict evaluation (initial-margin checks of withdrawals and risk-adding trades): a price from a ReduceOnly
+///   market serves risk-reducing paths only (INV-9), so such a market is treated like a Halted one: its groups at
+///   worst case (a short call reverts `ClearingHouse_ReduceOnly(underlying)`), collateral it prices counts 0. A vol
+///   fallback alone (market Active) keeps the ReduceOnly valuation above.
 contract MarginEvaluator is IMarginEvaluator {
     using OracleCache for OracleCache.Cache;
     using FixedPointMathLib for uint256;
@@ -56,15 +60,16 @@ contract MarginEvaluator is IMarginEvaluator {
         int256 cashWad,
         uint256[] calldata collaterals,
         uint256[] memory positions,
+        bool strict,
         OracleCache.Cache memory cache
     ) external view returns (int256 equity, uint256 im, uint256 mm, OracleCache.Cache memory) {
         equity = cashWad;
         for (uint256 i; i < collaterals.length; ++i) {
-            equity += _collateralValue(collaterals[i], cache).toInt256();
+            equity += _collateralValue(collaterals[i], strict, cache).toInt256();
         }
         if (positions.length != 0) {
             int256 value;
-            (value, im, mm) = _positionsMargin(positions, cache);
+            (value, im, mm) = _positionsMargin(positions, strict, cache);
             equity += value;
         }
         return (equity, im, mm, cache);
@@ -76,10 +81,11 @@ contract MarginEvaluator is IMarginEvaluator {
         uint256 im;
         uint256 mm;
         uint256 paramsFor; // underlying + 1 whose risk parameters are loaded
+        bool strict; // see the contract notes
     }
 
     /// @dev Sorts the words and sums the (underlying, expiry) groups' values and requirements.
-    function _positionsMargin(uint256[] memory positions, OracleCache.Cache memory cache)
+    function _positionsMargin(uint256[] memory positions, bool strict, OracleCache.Cache memory cache)
         internal
         view
         returns (int256 value, uint256 im, uint256 mm)
@@ -87,6 +93,7 @@ contract MarginEvaluator is IMarginEvaluator {
         // Ids are unique per account, so sorting packed words sorts by id: underlying, expiry, strike, kind.
         LibSort.sort(positions);
         Totals memory totals;
+        totals.strict = strict;
         MarginLib.GroupParams memory params;
         uint256 start;
         while (start < positions.length) {
@@ -95,10 +102,11 @@ contract MarginEvaluator is IMarginEvaluator {
         return (totals.value, totals.im, totals.mm);
     }
 
-    /// @dev amount x price x (1 - haircut), each product rounded down (collateral is credited); Halted counts 0.
-    function _collateralValue(uint256 word, OracleCache.Cache memory cache) internal view returns (uint256) {
+    /// @dev amount x price x (1 - haircut), each product rounded down (collateral is credited); Halted counts 0,
+    /// and so does ReduceOnly in a strict evaluation.
+    function _collateralValue(uint256 word, bool strict, OracleCache.Cache memory cache) internal view returns (uint256) {
         (MarketMode mode, uint256 price) = cache.market(chainlinkOracle, uint16(word >> 240));
-        if (mode == MarketMode.Halted) return 0;
+        if (mode == MarketMode.Halted || (strict && mode == MarketMode.ReduceOnly)) return 0;
         uint256 haircut = uint64(word >> 176);
         uint256 amount = uint176(word);
         return amount.mulWad(price).mulWad(WAD - haircut);
@@ -126,9 +134,9 @@ contract MarginEvaluator is IMarginEvaluator {
             totals.paramsFor = (key >> 40) + 1;
             _loadParams(shared, uint16(key >> 40));
         }
-        MarketMode mode = _marketInputs(shared, key, cache);
-        if (mode == MarketMode.Halted) {
-            totals.value += _worstCase(positions, start, end, uint16(key >> 40));
+        (MarketMode marketMode, MarketMode mode) = _marketInputs(shared, key, cache);
+        if (mode == MarketMode.Halted || (totals.strict && marketMode == MarketMode.ReduceOnly)) {
+            totals.value += _worstCase(positions, start, end, uint16(key >> 40), mode == MarketMode.Halted);
             return end;
         }
         MarginLib.Leg[] memory legs = _legs(positions, start, end);
@@ -139,12 +147,13 @@ contract MarginEvaluator is IMarginEvaluator {
         totals.mm += mmReq;
     }
 
-    /// @dev Writes price, vol, tau and settled of the group `key` into `p` and returns the effective mode: the more
-    /// restrictive of market and vol modes for a live group; Active once a settlement price is recorded.
+    /// @dev Writes price, vol, tau and settled of the group `key` into `p`; returns the market mode and the
+    /// effective mode (the more restrictive of market and vol modes for a live group). Both Active once a settlement
+    /// price is recorded (no live input).
     function _marketInputs(MarginLib.GroupParams memory p, uint256 key, OracleCache.Cache memory cache)
         internal
         view
-        returns (MarketMode mode)
+        returns (MarketMode marketMode, MarketMode mode)
     {
         uint16 underlying = uint16(key >> 40);
         uint256 expiry = uint40(key);
@@ -152,21 +161,22 @@ contract MarginEvaluator is IMarginEvaluator {
         p.tau = 0;
         p.settled = false;
         if (expiry > block.timestamp) {
-            (mode, p.price) = cache.market(chainlinkOracle, underlying);
-            if (mode == MarketMode.Halted) return mode;
+            (marketMode, p.price) = cache.market(chainlinkOracle, underlying);
+            if (marketMode == MarketMode.Halted) return (marketMode, marketMode);
             MarketMode volMode;
             (p.vol, volMode) = cache.vol(volatilityOracle, key);
-            if (volMode > mode) mode = volMode;
+            mode = volMode > marketMode ? volMode : marketMode;
             p.tau = expiry - block.timestamp; // seconds
         } else {
             bool recorded;
             (p.price, recorded) = cache.settlement(settlementOracle, key);
             if (recorded) {
                 p.settled = true; // final price: no live input, nothing to degrade
-                return MarketMode.Active;
+                return (MarketMode.Active, MarketMode.Active);
             }
             // expired, price not proven yet: intrinsic at spot (tau = 0), still margined
-            (mode, p.price) = cache.market(chainlinkOracle, underlying);
+            (marketMode, p.price) = cache.market(chainlinkOracle, underlying);
+            mode = marketMode;
         }
     }
 
@@ -197,9 +207,9 @@ contract MarginEvaluator is IMarginEvaluator {
         value = shortValue + (longIntrinsic < longMark ? longIntrinsic : longMark);
     }
 
-    /// @dev Worst case of a group without a trustworthy price: longs 0, short puts -strike x size (their maximum loss,
-    /// rounded up), short calls unbounded (revert).
-    function _worstCase(uint256[] memory positions, uint256 start, uint256 end, uint16 underlying)
+    /// @dev Worst case of a group without a usable price: longs 0, short puts -strike x size (their maximum loss,
+    /// rounded up), short calls unbounded: revert `MarketHalted` (`halted`) or `ReduceOnly` (strict evaluation).
+    function _worstCase(uint256[] memory positions, uint256 start, uint256 end, uint16 underlying, bool halted)
         internal
         pure
         returns (int256 value)
@@ -208,7 +218,10 @@ contract MarginEvaluator is IMarginEvaluator {
             uint256 word = positions[i];
             int256 size = int96(uint96(word));
             if (size >= 0) continue;
-            if ((word >> SIZE_BITS) & 0xff == 1) revert IClearingHouse.ClearingHouse_MarketHalted(underlying);
+            if ((word >> SIZE_BITS) & 0xff == 1) {
+                if (halted) revert IClearingHouse.ClearingHouse_MarketHalted(underlying);
+                revert IClearingHouse.ClearingHouse_ReduceOnly(underlying);
+            }
             value -= uint256(-size).mulWadUp(uint96(word >> (SIZE_BITS + 8))).toInt256();
         }
     }

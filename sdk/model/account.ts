@@ -90,6 +90,13 @@ export class ClearingHouseMarketHalted extends Error {
   }
 }
 
+/** Mirror of `ClearingHouse_ReduceOnly(underlying)` from a strict evaluation: short call in a ReduceOnly market. */
+export class ClearingHouseReduceOnly extends Error {
+  constructor(readonly underlying: number) {
+    super(`ClearingHouse_ReduceOnly(${underlying})`);
+  }
+}
+
 const INT256_MAX = (1n << 255n) - 1n;
 
 function toInt256(x: bigint): bigint {
@@ -100,13 +107,17 @@ function toInt256(x: bigint): bigint {
 /**
  * Equity, IM and MM of an account, exactly as `ClearingHouse.accountMargin` computes them.
  * @param now Block timestamp (seconds).
- * @throws ClearingHouseMarketHalted when a halted group holds a short call.
+ * @param strict The evaluation of an initial-margin check (withdrawal, risk-adding trade): a ReduceOnly market's
+ * price is not relied upon (groups at worst case, collateral 0). `accountMargin` (the view) is not strict.
+ * @throws ClearingHouseMarketHalted when a halted group holds a short call; ClearingHouseReduceOnly when a strict
+ * evaluation meets a short call in a ReduceOnly market.
  */
 export function accountMargin(
   state: AccountState,
   oracles: OracleView,
   params: (underlying: number) => MarginParams,
   now: bigint,
+  strict = false,
 ): AccountMargin {
   // ClearingHouse shortcut: nothing to value besides cash.
   if (state.positions.length === 0 && state.collaterals.length === 0) return { equity: state.cash, im: 0n, mm: 0n };
@@ -114,7 +125,7 @@ export function accountMargin(
   let equity = state.cash;
   for (const c of state.collaterals) {
     const { mode, price } = memo.marketState(c.priceUnderlying);
-    if (mode === MarketMode.Halted) continue;
+    if (mode === MarketMode.Halted || (strict && mode === MarketMode.ReduceOnly)) continue;
     // both products round down: collateral is credited
     equity += toInt256(mulWad(mulWad(c.amount, price), WAD - c.haircut));
   }
@@ -127,7 +138,7 @@ export function accountMargin(
     let end = start + 1;
     while (end < sorted.length && sorted[end].series >> 104n === key) end++;
     const group = sorted.slice(start, end);
-    const r = evaluateAccountGroup(group, key, memo, params, now);
+    const r = evaluateAccountGroup(group, key, memo, params, now, strict);
     equity += r.value;
     im += r.imReq;
     mm += r.mmReq;
@@ -136,13 +147,16 @@ export function accountMargin(
   return { equity, im, mm };
 }
 
-/** Inputs of the group `key` (underlying << 40 | expiry) and its effective mode (mirror of `_marketInputs`). */
+/**
+ * Inputs of the group `key` (underlying << 40 | expiry), its market mode and effective mode (mirror of
+ * `_marketInputs`).
+ */
 export function groupInputs(
   key: bigint,
   oracles: OracleView,
   margin: MarginParams,
   now: bigint,
-): { params: GroupParams; mode: MarketMode } {
+): { params: GroupParams; marketMode: MarketMode; mode: MarketMode } {
   const underlying = Number(key >> 40n);
   const expiry = key & ((1n << 40n) - 1n);
   const params: GroupParams = {
@@ -159,21 +173,21 @@ export function groupInputs(
   if (expiry > now) {
     const m = oracles.marketState(underlying);
     params.price = m.price;
-    if (m.mode === MarketMode.Halted) return { params, mode: m.mode };
+    if (m.mode === MarketMode.Halted) return { params, marketMode: m.mode, mode: m.mode };
     const v = oracles.vol(underlying, expiry);
     params.vol = v.vol;
     params.tau = expiry - now;
-    return { params, mode: v.mode > m.mode ? v.mode : m.mode };
+    return { params, marketMode: m.mode, mode: v.mode > m.mode ? v.mode : m.mode };
   }
   const s = oracles.settlementPrice(underlying, expiry);
   params.price = s.price;
   if (s.recorded) {
     params.settled = true;
-    return { params, mode: MarketMode.Active };
+    return { params, marketMode: MarketMode.Active, mode: MarketMode.Active };
   }
   const m = oracles.marketState(underlying);
   params.price = m.price;
-  return { params, mode: m.mode };
+  return { params, marketMode: m.mode, mode: m.mode };
 }
 
 function evaluateAccountGroup(
@@ -182,10 +196,12 @@ function evaluateAccountGroup(
   oracles: OracleView,
   params: (underlying: number) => MarginParams,
   now: bigint,
+  strict: boolean,
 ): { value: bigint; imReq: bigint; mmReq: bigint } {
   const underlying = Number(key >> 40n);
-  const { params: p, mode } = groupInputs(key, oracles, params(underlying), now);
-  if (mode === MarketMode.Halted) return { value: worstCase(group, underlying), imReq: 0n, mmReq: 0n };
+  const { params: p, marketMode, mode } = groupInputs(key, oracles, params(underlying), now);
+  if (mode === MarketMode.Halted || (strict && marketMode === MarketMode.ReduceOnly))
+    return { value: worstCase(group, underlying, mode === MarketMode.Halted), imReq: 0n, mmReq: 0n };
   const legs: Leg[] = group.map((pos) => {
     const s = decodeSeries(pos.series);
     return { strike: s.strike, size: pos.size, isCall: s.isCall };
@@ -206,12 +222,12 @@ export function degradedValue(legs: readonly Leg[], p: GroupParams): bigint {
 }
 
 /** Longs 0, short puts -strike x size rounded up, short calls throw (mirror of `_worstCase`). */
-export function worstCase(group: readonly Position[], underlying: number): bigint {
+export function worstCase(group: readonly Position[], underlying: number, halted = true): bigint {
   let value = 0n;
   for (const pos of group) {
     if (pos.size >= 0n) continue;
     const s = decodeSeries(pos.series);
-    if (s.isCall) throw new ClearingHouseMarketHalted(underlying);
+    if (s.isCall) throw halted ? new ClearingHouseMarketHalted(underlying) : new ClearingHouseReduceOnly(underlying);
     value -= mulWadUp(-pos.size, s.strike);
   }
   return value;

@@ -158,6 +158,50 @@ contract ClearingHouseMarginTest is CoreBase {
         assertLe(shortDegraded, 2 * 10_000e18 - shortActive);
     }
 
+    // INV-9: a ReduceOnly price serves risk-reducing paths only. Initial-margin checks (withdrawals, risk-adding
+    // trades) value that market like a halted one: collateral 0, longs 0, short puts at -K, short calls impossible.
+    function test_withdraw_StrictCheckIgnoresReduceOnlyPrices() public {
+        _depositCash(aliceAcc, 100e6);
+        _depositToken(aliceAcc, weth, 1e18); // 1800 of value while ETH is Active
+        _reduceOnly(ETH);
+        (int256 equity,,) = ch.accountMargin(aliceAcc);
+        assertEq(equity, 100e18 + 1800e18, "the view still uses the ReduceOnly price");
+        // the cash is withdrawable on its own, the WETH value is not relied upon
+        vm.prank(alice);
+        ch.withdraw(aliceAcc, address(usdc), 100e6, alice);
+        vm.prank(alice);
+        ch.withdraw(aliceAcc, address(weth), 1e18, alice);
+        assertEq(weth.balanceOf(alice), 1e18);
+    }
+
+    function test_withdraw_RevertWhen_ShortCallInReduceOnlyMarket() public {
+        _depositCash(aliceAcc, 10_000e6);
+        _depositCash(bobAcc, 10_000e6);
+        _applyOne(_trade(bobAcc, aliceAcc, call2000, 1e18, 0));
+        _reduceOnly(ETH);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IClearingHouse.ClearingHouse_ReduceOnly.selector, ETH));
+        ch.withdraw(aliceAcc, address(usdc), 1e6, alice);
+        // the long side (bob) may withdraw what its worst case (long = 0) leaves
+        vm.prank(bob);
+        ch.withdraw(bobAcc, address(usdc), 10_000e6, bob);
+        // and a reducing trade (MM check, not strict) still goes through for both
+        _applyOne(_trade(aliceAcc, bobAcc, call2000, 1e18, 0));
+        assertEq(ch.positionOf(aliceAcc, call2000), 0);
+    }
+
+    // INV-10: an account without exposure to the degraded market is unaffected.
+    function test_withdraw_ReduceOnlyElsewhereDoesNotMatter() public {
+        _depositCash(aliceAcc, 10_000e6);
+        _depositCash(bobAcc, 10_000e6);
+        _applyOne(_trade(bobAcc, aliceAcc, call2000, 1e18, 0));
+        _reduceOnly(BTC);
+        vm.prank(alice);
+        ch.withdraw(aliceAcc, address(usdc), 1_000e6, alice);
+        _applyOne(_trade(bobAcc, aliceAcc, put1800, 1e18, 0)); // risk-adding trade in ETH: fine
+        assertEq(ch.positionOf(aliceAcc, put1800), -1e18);
+    }
+
     // ------------------------------------------------------------------ price override
 
     function test_accountMarginAtPrice_MatchesAfterPriceMove() public {
