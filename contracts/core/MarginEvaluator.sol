@@ -91,7 +91,9 @@ contract MarginEvaluator is IMarginEvaluator {
         returns (int256 value, uint256 im, uint256 mm)
     {
         // Ids are unique per account, so sorting packed words sorts by id: underlying, expiry, strike, kind.
-        LibSort.sort(positions);
+        // Insertion sort is cheaper on short arrays; intro-quicksort keeps long ones at n log n. Same order.
+        if (positions.length <= 24) LibSort.insertionSort(positions);
+        else LibSort.sort(positions);
         Totals memory totals;
         totals.strict = strict;
         MarginLib.GroupParams memory params;
