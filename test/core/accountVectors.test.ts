@@ -20,10 +20,20 @@ import {
   serialize,
 } from "./accountVectors.js";
 
-const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "vectors");
+const dir = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "vectors",
+);
 const files = [
-  { file: "account-examples.json", build: () => serialize(EXAMPLES_DESCRIPTION, examples()) },
-  { file: "account-random.json", build: () => serialize(RANDOM_DESCRIPTION, randomVectors(RANDOM_COUNT)) },
+  {
+    file: "account-examples.json",
+    build: () => serialize(EXAMPLES_DESCRIPTION, examples()),
+  },
+  {
+    file: "account-random.json",
+    build: () => serialize(RANDOM_DESCRIPTION, randomVectors(RANDOM_COUNT)),
+  },
 ];
 
 describe("account vectors (model)", () => {
@@ -41,7 +51,12 @@ describe("account vectors (model)", () => {
       for (const j of json.vectors) {
         const e = expected(fromJson(j));
         expect(
-          { halted: e.halted, equity: e.equity.toString(), im: e.im.toString(), mm: e.mm.toString() },
+          {
+            halted: e.halted,
+            equity: e.equity.toString(),
+            im: e.im.toString(),
+            mm: e.mm.toString(),
+          },
           j.name,
         ).to.deep.equal(j.expected);
       }
@@ -52,6 +67,9 @@ describe("account vectors (model)", () => {
     const names = examples().map((v) => expected(v));
     expect(names.some((e) => e.halted !== 0)).to.equal(true);
     expect(names.some((e) => e.halted === 0 && e.im > 0n)).to.equal(true);
-    expect(names.some((e) => e.equity < e.mm)).to.equal(true, "one example is below maintenance");
+    expect(names.some((e) => e.equity < e.mm)).to.equal(
+      true,
+      "one example is below maintenance",
+    );
   });
 });

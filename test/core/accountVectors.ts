@@ -32,8 +32,14 @@ export const DAY = 86_400n;
 export const OFFSET = 8n * 3600n;
 export const ETH = 1;
 export const BTC = 2;
-export const INITIAL_SPOT: Record<number, bigint> = { [ETH]: 2000n * WAD, [BTC]: 60_000n * WAD };
-export const STRIKE_STEP: Record<number, bigint> = { [ETH]: WAD, [BTC]: 1000n * WAD };
+export const INITIAL_SPOT: Record<number, bigint> = {
+  [ETH]: 2000n * WAD,
+  [BTC]: 60_000n * WAD,
+};
+export const STRIKE_STEP: Record<number, bigint> = {
+  [ETH]: WAD,
+  [BTC]: 1000n * WAD,
+};
 export const HAIRCUT = WAD / 10n;
 export const STALE_VOL = 2n * WAD;
 export const VOL_MAX_AGE = 7n * DAY;
@@ -63,7 +69,13 @@ export interface AccountVector {
 }
 
 export function marginParams(rate: bigint): MarginParams {
-  return { imBase: (15n * WAD) / 100n, imFloor: WAD / 10n, mmBase: WAD / 10n, mmFloor: (75n * WAD) / 1000n, rate };
+  return {
+    imBase: (15n * WAD) / 100n,
+    imFloor: WAD / 10n,
+    mmBase: WAD / 10n,
+    mmFloor: (75n * WAD) / 1000n,
+    rate,
+  };
 }
 
 /** `k`-th daily expiry (08:00 UTC) after T0, k >= 0. */
@@ -80,7 +92,9 @@ export function oracleView(v: AccountVector): OracleView {
     },
     vol(u, e) {
       const d = v.vols[u];
-      const ev = v.expiryVols.find((x) => x.underlying === u && x.expiry === e)?.vol;
+      const ev = v.expiryVols.find(
+        (x) => x.underlying === u && x.expiry === e,
+      )?.vol;
       if (!v.staleVol[u]) return { vol: ev ?? d, mode: MarketMode.Active };
       let stale = d > STALE_VOL ? d : STALE_VOL;
       if (ev !== undefined && ev > stale) stale = ev;
@@ -88,19 +102,38 @@ export function oracleView(v: AccountVector): OracleView {
     },
     settlementPrice(u, e) {
       const s = v.settled.find((x) => x.underlying === u && x.expiry === e);
-      return s === undefined ? { price: 0n, recorded: false } : { price: s.price, recorded: true };
+      return s === undefined
+        ? { price: 0n, recorded: false }
+        : { price: s.price, recorded: true };
     },
   };
 }
 
-export function holdings(v: AccountVector): { cash: bigint; collaterals: CollateralHolding[]; positions: Position[] } {
+export function holdings(v: AccountVector): {
+  cash: bigint;
+  collaterals: CollateralHolding[];
+  positions: Position[];
+} {
   const collaterals: CollateralHolding[] = [];
-  if (v.weth > 0n) collaterals.push({ priceUnderlying: ETH, haircut: HAIRCUT, amount: v.weth });
-  if (v.wbtc > 0n) collaterals.push({ priceUnderlying: BTC, haircut: HAIRCUT, amount: v.wbtc });
+  if (v.weth > 0n)
+    collaterals.push({
+      priceUnderlying: ETH,
+      haircut: HAIRCUT,
+      amount: v.weth,
+    });
+  if (v.wbtc > 0n)
+    collaterals.push({
+      priceUnderlying: BTC,
+      haircut: HAIRCUT,
+      amount: v.wbtc,
+    });
   return {
     cash: v.cash,
     collaterals,
-    positions: v.positions.map((p) => ({ series: encodeSeries(p), size: p.size })),
+    positions: v.positions.map((p) => ({
+      series: encodeSeries(p),
+      size: p.size,
+    })),
   };
 }
 
@@ -108,18 +141,36 @@ export type Expected = { halted: number } & AccountMargin;
 
 export function expected(v: AccountVector): Expected {
   try {
-    const r = accountMargin(holdings(v), oracleView(v), (u) => marginParams(v.rates[u] ?? 0n), v.now);
+    const r = accountMargin(
+      holdings(v),
+      oracleView(v),
+      (u) => marginParams(v.rates[u] ?? 0n),
+      v.now,
+    );
     return { halted: 0, ...r };
   } catch (e) {
-    if (e instanceof ClearingHouseMarketHalted) return { halted: e.underlying, equity: 0n, im: 0n, mm: 0n };
+    if (e instanceof ClearingHouseMarketHalted)
+      return { halted: e.underlying, equity: 0n, im: 0n, mm: 0n };
     throw e;
   }
 }
 
 /** IM check the setup's trade batch must pass at T0 (all Active, initial spots, fresh vols). */
 export function passesBuildCheck(v: AccountVector): boolean {
-  const atBuild: AccountVector = { ...v, now: T0, settled: [], spot: INITIAL_SPOT, modes: {}, staleVol: {} };
-  const r = accountMargin(holdings(atBuild), oracleView(atBuild), (u) => marginParams(v.rates[u] ?? 0n), T0);
+  const atBuild: AccountVector = {
+    ...v,
+    now: T0,
+    settled: [],
+    spot: INITIAL_SPOT,
+    modes: {},
+    staleVol: {},
+  };
+  const r = accountMargin(
+    holdings(atBuild),
+    oracleView(atBuild),
+    (u) => marginParams(v.rates[u] ?? 0n),
+    T0,
+  );
   return r.equity >= r.im;
 }
 
@@ -143,14 +194,20 @@ function base(name: string): AccountVector {
   };
 }
 
-function pos(underlying: number, k: number, strike: bigint, isCall: boolean, size: bigint): PositionSpec {
+function pos(
+  underlying: number,
+  k: number,
+  strike: bigint,
+  isCall: boolean,
+  size: bigint,
+): PositionSpec {
   return { underlying, expiry: expiryAt(k), strike, isCall, size };
 }
 
 export function examples(): AccountVector[] {
   const list: AccountVector[] = [];
   let v = base("cash and collateral only");
-  v.weth = 3n * WAD / 2n;
+  v.weth = (3n * WAD) / 2n;
   v.wbtc = WAD / 10n;
   list.push(v);
 
@@ -171,18 +228,29 @@ export function examples(): AccountVector[] {
 
   v = base("two underlyings with collateral and a rate");
   v.weth = 5n * WAD;
-  v.positions = [pos(ETH, 3, 2100n * WAD, true, -WAD), pos(BTC, 10, 55_000n * WAD, false, -WAD / 2n)];
+  v.positions = [
+    pos(ETH, 3, 2100n * WAD, true, -WAD),
+    pos(BTC, 10, 55_000n * WAD, false, -WAD / 2n),
+  ];
   v.rates = { [ETH]: WAD / 20n, [BTC]: -WAD / 100n };
   v.spot = { [ETH]: 2050n * WAD, [BTC]: 58_500n * WAD };
   list.push(v);
 
   v = base("per-expiry vol overrides the default");
-  v.positions = [pos(ETH, 7, 2000n * WAD, true, -WAD), pos(ETH, 14, 2000n * WAD, true, -WAD)];
-  v.expiryVols = [{ underlying: ETH, expiry: expiryAt(14), vol: (12n * WAD) / 10n }];
+  v.positions = [
+    pos(ETH, 7, 2000n * WAD, true, -WAD),
+    pos(ETH, 14, 2000n * WAD, true, -WAD),
+  ];
+  v.expiryVols = [
+    { underlying: ETH, expiry: expiryAt(14), vol: (12n * WAD) / 10n },
+  ];
   list.push(v);
 
   v = base("expired group settled, another live");
-  v.positions = [pos(ETH, 1, 1900n * WAD, true, -2n * WAD), pos(ETH, 10, 2100n * WAD, false, WAD)];
+  v.positions = [
+    pos(ETH, 1, 1900n * WAD, true, -2n * WAD),
+    pos(ETH, 10, 2100n * WAD, false, WAD),
+  ];
   v.now = expiryAt(2) + 600n;
   v.settled = [{ underlying: ETH, expiry: expiryAt(1), price: 2050n * WAD }];
   v.spot[ETH] = 2075n * WAD;
@@ -195,24 +263,36 @@ export function examples(): AccountVector[] {
   list.push(v);
 
   v = base("ReduceOnly market: longs at most intrinsic");
-  v.positions = [pos(ETH, 7, 1900n * WAD, true, 2n * WAD), pos(ETH, 7, 2100n * WAD, true, -WAD)];
+  v.positions = [
+    pos(ETH, 7, 1900n * WAD, true, 2n * WAD),
+    pos(ETH, 7, 2100n * WAD, true, -WAD),
+  ];
   v.modes = { [ETH]: MarketMode.ReduceOnly };
   list.push(v);
 
   v = base("stale vol: fallback vol, ReduceOnly valuation");
-  v.positions = [pos(ETH, 30, 2000n * WAD, true, WAD), pos(ETH, 30, 1800n * WAD, false, -WAD)];
+  v.positions = [
+    pos(ETH, 30, 2000n * WAD, true, WAD),
+    pos(ETH, 30, 1800n * WAD, false, -WAD),
+  ];
   v.now = T0 + VOL_MAX_AGE + 3600n;
   v.staleVol = { [ETH]: true };
   list.push(v);
 
   v = base("Halted market: longs 0, short puts at -K");
   v.weth = 2n * WAD;
-  v.positions = [pos(ETH, 7, 1800n * WAD, false, -WAD), pos(ETH, 7, 2000n * WAD, true, WAD)];
+  v.positions = [
+    pos(ETH, 7, 1800n * WAD, false, -WAD),
+    pos(ETH, 7, 2000n * WAD, true, WAD),
+  ];
   v.modes = { [ETH]: MarketMode.Halted };
   list.push(v);
 
   v = base("Halted market with a short call: no value");
-  v.positions = [pos(BTC, 7, 70_000n * WAD, true, -WAD / 10n), pos(ETH, 7, 2000n * WAD, true, WAD)];
+  v.positions = [
+    pos(BTC, 7, 70_000n * WAD, true, -WAD / 10n),
+    pos(ETH, 7, 2000n * WAD, true, WAD),
+  ];
   v.modes = { [BTC]: MarketMode.Halted };
   list.push(v);
 
@@ -227,7 +307,9 @@ export function examples(): AccountVector[] {
   v.spot[ETH] = 2900n * WAD;
   list.push(v);
 
-  for (const x of list) if (!passesBuildCheck(x)) throw new Error(`example "${x.name}" fails the build-time IM check`);
+  for (const x of list)
+    if (!passesBuildCheck(x))
+      throw new Error(`example "${x.name}" fails the build-time IM check`);
   return list;
 }
 
@@ -260,15 +342,29 @@ export function randomVectors(count: number, seed = 0xb01a): AccountVector[] {
       const u = r() < 0.7 ? ETH : BTC;
       const k = int(0, 30);
       const spot = INITIAL_SPOT[u];
-      const strike = ((spot * BigInt(int(70, 130))) / 100n / STRIKE_STEP[u]) * STRIKE_STEP[u];
-      const p = pos(u, k, strike, r() < 0.5, BigInt(int(-4000, 4000)) * 10n ** 15n || WAD);
+      const strike =
+        ((spot * BigInt(int(70, 130))) / 100n / STRIKE_STEP[u]) *
+        STRIKE_STEP[u];
+      const p = pos(
+        u,
+        k,
+        strike,
+        r() < 0.5,
+        BigInt(int(-4000, 4000)) * 10n ** 15n || WAD,
+      );
       const id = encodeSeries(p);
       if (seen.has(id)) continue;
       seen.add(id);
       v.positions.push(p);
     }
     v.now = T0 + BigInt(int(60, 32 * 86_400));
-    const expired = [...new Set(v.positions.filter((p) => p.expiry <= v.now).map((p) => `${p.underlying}:${p.expiry}`))];
+    const expired = [
+      ...new Set(
+        v.positions
+          .filter((p) => p.expiry <= v.now)
+          .map((p) => `${p.underlying}:${p.expiry}`),
+      ),
+    ];
     for (const key of expired) {
       if (r() < 0.6) {
         const [u, e] = key.split(":");
@@ -276,15 +372,28 @@ export function randomVectors(count: number, seed = 0xb01a): AccountVector[] {
         v.settled.push({ underlying: Number(u), expiry: BigInt(e), price });
       }
     }
-    v.settled.sort((a, b) => (a.expiry < b.expiry ? -1 : a.expiry > b.expiry ? 1 : a.underlying - b.underlying));
+    v.settled.sort((a, b) =>
+      a.expiry < b.expiry
+        ? -1
+        : a.expiry > b.expiry
+          ? 1
+          : a.underlying - b.underlying,
+    );
     v.spot = {
       [ETH]: (INITIAL_SPOT[ETH] * BigInt(int(60, 150))) / 100n,
       [BTC]: (INITIAL_SPOT[BTC] * BigInt(int(60, 150))) / 100n,
     };
-    v.vols = { [ETH]: BigInt(int(20, 150)) * 10n ** 16n, [BTC]: BigInt(int(20, 150)) * 10n ** 16n };
+    v.vols = {
+      [ETH]: BigInt(int(20, 150)) * 10n ** 16n,
+      [BTC]: BigInt(int(20, 150)) * 10n ** 16n,
+    };
     if (r() < 0.3) {
       const p = v.positions[0];
-      v.expiryVols.push({ underlying: p.underlying, expiry: p.expiry, vol: BigInt(int(20, 200)) * 10n ** 16n });
+      v.expiryVols.push({
+        underlying: p.underlying,
+        expiry: p.expiry,
+        vol: BigInt(int(20, 200)) * 10n ** 16n,
+      });
     }
     if (v.now - T0 > VOL_MAX_AGE && r() < 0.3) v.staleVol = { [ETH]: true };
     const m = r();
@@ -333,19 +442,26 @@ export function toJson(v: AccountVector): unknown {
     },
     staleVol: { eth: v.staleVol[ETH] ?? false, btc: v.staleVol[BTC] ?? false },
     rates: { eth: str(v.rates[ETH] ?? 0n), btc: str(v.rates[BTC] ?? 0n) },
-    expected: { halted: e.halted, equity: str(e.equity), im: str(e.im), mm: str(e.mm) },
+    expected: {
+      halted: e.halted,
+      equity: str(e.equity),
+      im: str(e.im),
+      mm: str(e.mm),
+    },
   };
 }
 
 export function fromJson(j: any): AccountVector {
   const big = (x: string) => BigInt(x);
-  const positions: PositionSpec[] = j.positions.underlyings.map((u: number, i: number) => ({
-    underlying: u,
-    expiry: big(j.positions.expiries[i]),
-    strike: big(j.positions.strikes[i]),
-    isCall: j.positions.isCall[i],
-    size: big(j.positions.sizes[i]),
-  }));
+  const positions: PositionSpec[] = j.positions.underlyings.map(
+    (u: number, i: number) => ({
+      underlying: u,
+      expiry: big(j.positions.expiries[i]),
+      strike: big(j.positions.strikes[i]),
+      isCall: j.positions.isCall[i],
+      size: big(j.positions.sizes[i]),
+    }),
+  );
   return {
     name: j.name,
     now: big(j.now),
@@ -371,8 +487,17 @@ export function fromJson(j: any): AccountVector {
   };
 }
 
-export function serialize(description: string, vectors: AccountVector[]): string {
-  return JSON.stringify({ description, count: vectors.length, vectors: vectors.map(toJson) }, null, 2) + "\n";
+export function serialize(
+  description: string,
+  vectors: AccountVector[],
+): string {
+  return (
+    JSON.stringify(
+      { description, count: vectors.length, vectors: vectors.map(toJson) },
+      null,
+      2,
+    ) + "\n"
+  );
 }
 
 export const EXAMPLES_DESCRIPTION =
