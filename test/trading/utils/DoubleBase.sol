@@ -38,6 +38,10 @@ abstract contract DoubleBase is ExchangeTestBase {
         double.setHealthy(account, false);
     }
 
+    function _protocolFeeCash() internal view override returns (int256) {
+        return double.feesCollected();
+    }
+
     function _setMarketMode(uint16 underlying, MarketMode mode) internal override {
         double.setMode(underlying, mode);
     }

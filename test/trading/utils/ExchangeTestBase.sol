@@ -59,6 +59,9 @@ abstract contract ExchangeTestBase is Test {
 
     function _setMarketMode(uint16 underlying, MarketMode mode) internal virtual;
 
+    /// @dev Cash held by the protocol's fee sinks (fee collector and insurance fund), WAD.
+    function _protocolFeeCash() internal view virtual returns (int256);
+
     /// @dev An account that fails the clearing house's health check if it sells one call3000 contract.
     function _openUnderfundedAccount(address owner) internal virtual returns (AccountId);
 
