@@ -76,7 +76,7 @@ contract FeesTest is Base {
         assertEq(takerCash - ch.cashOf(takerAccount), 1.125e18);
     }
 
-    function test_fill_FeeRoundsUp() public {
+    function test_fill_FeeRoundsUp() public view {
         // 1 wei of size: notional 3000 wei, x 0.05% = 1.5 wei -> 2; premium 150 wei x 12.5% = 18.75 -> 19; min = 2
         assertEq(exchange.feeFor(call3000, 1, 150, false), 2);
         // maker: 3000 x 0.02% = 0.6 -> 1
