@@ -2,6 +2,9 @@
 pragma solidity 0.8.28;
 
 import {AccountId, SeriesId} from "../types/Types.sol";
+import {IChainlinkOracle} from "./IChainlinkOracle.sol";
+import {IVolatilityOracle} from "./IVolatilityOracle.sol";
+import {ISettlementOracle} from "./ISettlementOracle.sol";
 
 /// @notice One leg of a trade between two accounts, as handed to the clearing house by the exchange module.
 /// @param buyer Account that goes long `size` (its position increases by `size`).
@@ -26,6 +29,160 @@ struct Trade {
 /// MODULE-FACING SIGNATURES BELOW (applyTrades, settleAccounts, and the views) ARE FIXED: the exchange, settlement
 /// keeper and lens call them. The implementation adds account, custody and admin functions, errors and events.
 interface IClearingHouse {
+    // ---------------------------------------------------------------------------------------------------------------
+    // Errors
+    // ---------------------------------------------------------------------------------------------------------------
+
+    error ClearingHouse_ZeroAddress();
+    error ClearingHouse_ZeroAmount();
+    error ClearingHouse_UnknownAccount(AccountId account);
+    error ClearingHouse_Unauthorized(AccountId account, address caller);
+    error ClearingHouse_OnlyExchange(address caller);
+    error ClearingHouse_ModuleAlreadySet(address module);
+    error ClearingHouse_AssetNotListed(address token);
+    error ClearingHouse_TransferAmountMismatch(uint256 expected, uint256 received);
+    error ClearingHouse_DepositCapExceeded(address token, uint256 totalWad, uint256 capWad);
+    error ClearingHouse_InsufficientCash(AccountId account, int256 cashWad, uint256 debitWad);
+    error ClearingHouse_InsufficientCollateral(AccountId account, address token, uint256 balanceWad, uint256 debitWad);
+    error ClearingHouse_BelowInitialMargin(AccountId account, int256 marginWad);
+    error ClearingHouse_BelowMaintenanceMargin(AccountId account, int256 marginWad);
+    error ClearingHouse_MarketHalted(uint16 underlying);
+    error ClearingHouse_ReduceOnly(uint16 underlying);
+    error ClearingHouse_SeriesNotTradable(SeriesId series);
+    error ClearingHouse_SeriesExpired(SeriesId series, uint256 expiry);
+    error ClearingHouse_SelfTrade(AccountId account);
+    error ClearingHouse_PositionCapReached(AccountId account, uint256 positionCap);
+    error ClearingHouse_PositionOverflow(AccountId account, SeriesId series);
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Events
+    // ---------------------------------------------------------------------------------------------------------------
+
+    event AccountCreated(AccountId indexed account, address indexed owner);
+    event OperatorSet(AccountId indexed account, address indexed operator, bool approved);
+    event ExchangeSet(address indexed exchange);
+    event LiquidationModuleSet(address indexed liquidationModule);
+    /// @param amountNative Token units moved; `amountWad` is what the account was credited (rounded down).
+    event Deposited(
+        AccountId indexed account, address indexed token, address indexed from, uint256 amountNative, uint256 amountWad
+    );
+    /// @param amountNative Token units sent to `to`; `amountWad` is what the account was debited (rounded up).
+    event Withdrawn(
+        AccountId indexed account, address indexed token, address indexed to, uint256 amountNative, uint256 amountWad
+    );
+    /// @notice One leg of `applyTrades`: `size` (WAD) moved from `seller` to `buyer` for `premium` (WAD cash).
+    event TradeApplied(
+        SeriesId indexed series,
+        AccountId indexed buyer,
+        AccountId indexed seller,
+        uint256 size,
+        uint256 premium,
+        uint256 buyerFee,
+        uint256 sellerFee
+    );
+    /// @notice An expired position of `size` (WAD, signed) became `cashDelta` (WAD, signed) at `settlementPrice`.
+    event PositionSettled(
+        AccountId indexed account, SeriesId indexed series, int256 size, uint256 settlementPrice, int256 cashDelta
+    );
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Wiring (admin, write once)
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @notice Sets the exchange module, the only caller of `applyTrades`. Admin only, once; frozen afterwards.
+    function setExchange(address exchange) external;
+
+    /// @notice Reserves the liquidation module slot. Admin only, once; frozen afterwards.
+    function setLiquidationModule(address liquidationModule) external;
+
+    /// @notice The exchange module; address(0) until set.
+    function exchange() external view returns (address);
+
+    /// @notice The liquidation module; address(0) until set.
+    function liquidationModule() external view returns (address);
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Accounts
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @notice Creates an account owned by the caller. Ids are sequential; 1 and 2 are the fee and insurance accounts.
+    function createAccount() external returns (AccountId account);
+
+    /// @notice Creates an account owned by `owner` (e.g. a router creating accounts for users).
+    function createAccountFor(address owner) external returns (AccountId account);
+
+    /// @notice Approves or revokes `operator` for `account`. Operators trade and withdraw for the account.
+    /// @dev Account owner only.
+    function setOperator(AccountId account, address operator, bool approved) external;
+
+    /// @notice Number of accounts created so far (the last id).
+    function accountCount() external view returns (uint256);
+
+    /// @notice The fee collector's account (id 1).
+    function feeAccount() external view returns (AccountId);
+
+    /// @notice The insurance fund's account (id 2).
+    function insuranceAccount() external view returns (AccountId);
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Custody
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @notice Deposits `amountNative` of `token` (the cash token or a listed collateral) into an existing `account`.
+    /// Permissionless. The credit is `amountNative` scaled to WAD, rounded down (exact for decimals <= 18).
+    /// @dev Reverts `ClearingHouse_TransferAmountMismatch` when the balance delta differs from `amountNative`
+    /// (fee-on-transfer tokens), and on a collateral deposit cap overflow.
+    /// @param amountNative Token units (the token's own decimals).
+    function deposit(AccountId account, address token, uint256 amountNative) external;
+
+    /// @notice Withdraws `amountNative` of `token` to `to`. The debit is `amountNative` scaled to WAD rounded up.
+    /// Cash cannot go negative by withdrawal, and the account needs initial margin >= 0 afterwards (INV-4).
+    /// @dev Owner or operator only (INV-6).
+    /// @param amountNative Token units (the token's own decimals).
+    function withdraw(AccountId account, address token, uint256 amountNative, address to) external;
+
+    /// @notice Credited collateral of `account` in `token`, WAD token units (0 for the cash token: see `cashOf`).
+    function collateralOf(AccountId account, address token) external view returns (uint256);
+
+    /// @notice The cash token (quote stablecoin).
+    function cashToken() external view returns (address);
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Positions and margin
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @notice All open positions of `account`, in storage order (unsorted). Sizes are WAD, positive = long.
+    function positionsOf(AccountId account) external view returns (SeriesId[] memory series, int256[] memory sizes);
+
+    /// @notice Whether a new position may be opened in `series` now: canonical id, listed underlying, on the grid,
+    /// not expired, within the horizon. Series with open interest also accept closing trades off the grid.
+    function isTradable(SeriesId series) external view returns (bool);
+
+    /// @notice Equity, initial and maintenance requirement of `account`, computed by the very code of the health
+    /// check. Equity = cash + collateral x price x (1 - haircut) + sum of group values (rounded down); IM and MM are
+    /// sums of group requirements (rounded up). All WAD.
+    /// @dev Reverts `ClearingHouse_MarketHalted(u)` when a halted market holds a short call of the account (no
+    /// conservative value exists). Collateral priced by a halted market counts 0; other exposure there is valued at
+    /// its worst case (longs 0, short puts -strike x size).
+    function accountMargin(AccountId account) external view returns (int256 equity, uint256 im, uint256 mm);
+
+    /// @notice `accountMargin` with the price of `underlying` replaced by `priceWad` (positions, unsettled expired
+    /// groups and collateral priced by it). For lenses (liquidation price); reverts `MarketHalted` when that market
+    /// is halted.
+    function accountMarginAtPrice(AccountId account, uint16 underlying, uint256 priceWad)
+        external
+        view
+        returns (int256 equity, uint256 im, uint256 mm);
+
+    /// @notice Oracle wiring (immutables).
+    function chainlinkOracle() external view returns (IChainlinkOracle);
+    function volatilityOracle() external view returns (IVolatilityOracle);
+    function settlementOracle() external view returns (ISettlementOracle);
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Module-facing (fixed)
+    // ---------------------------------------------------------------------------------------------------------------
+
     /// @notice Applies all legs, then runs one health check per touched account: an account whose risk grew in any
     /// leg needs initial margin >= 0; an account whose every leg reduced |position| needs maintenance margin >= 0.
     /// Legs in a ReduceOnly market must reduce both sides; Halted markets accept no legs. Fees are credited to the

@@ -1,0 +1,808 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {FixedPointMathLib} from "solady/src/utils/FixedPointMathLib.sol";
+import {LibSort} from "solady/src/utils/LibSort.sol";
+
+import {AccountId, SeriesId, MarketMode} from "../types/Types.sol";
+import {SeriesIdLib} from "../libraries/SeriesIdLib.sol";
+import {MarginLib, Leg, GroupParams} from "../libraries/MarginLib.sol";
+import {IClearingHouse, Trade} from "../interfaces/IClearingHouse.sol";
+import {IChainlinkOracle} from "../interfaces/IChainlinkOracle.sol";
+import {IVolatilityOracle} from "../interfaces/IVolatilityOracle.sol";
+import {ISettlementOracle} from "../interfaces/ISettlementOracle.sol";
+import {UnderlyingParams, CollateralConfig} from "../interfaces/IRiskConfig.sol";
+import {RiskConfig} from "./RiskConfig.sol";
+
+/// @title ClearingHouse
+/// @notice Margin accounts, custody, positions, settlement and the single health check per touched account.
+/// @dev Storage is laid out for the margin loop: one slot per position, packing `SeriesId << 96 | uint96(int96 size)`;
+/// series data (underlying, expiry, strike, kind) is derived from the id, so the check reads nothing else per
+/// position. Oracle answers are cached in memory for the duration of one external call (`Cache`), so accounts
+/// touched by the same batch share market, vol and settlement reads.
+contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+    using SafeCast for int256;
+    using FixedPointMathLib for uint256;
+
+    uint256 private constant WAD = 1e18;
+    /// @dev Low bits of a packed position word holding the size.
+    uint256 private constant SIZE_BITS = 96;
+    /// @dev `word >> GROUP_SHIFT` is the series' `expiryKey` (underlying << 40 | expiry).
+    uint256 private constant GROUP_SHIFT = 96 + 104;
+    /// @dev Year length used to turn seconds to expiry into the WAD-years of Black-Scholes.
+    uint256 private constant YEAR = 365 days;
+    uint256 private constant MARKET_SLOTS = 16;
+    uint256 private constant GROUP_SLOTS = 32;
+    uint256 private constant PRICE_MASK = (1 << 255) - 1;
+
+    /// @dev Per-call memo of oracle answers. Keys are stored +1 so that 0 means empty. A full table simply stops
+    /// memoizing (answers are then re-read), it never changes a result.
+    struct Cache {
+        uint256 markets;
+        uint256 groups;
+        uint256[MARKET_SLOTS] marketKeys; // underlying + 1
+        uint256[MARKET_SLOTS] marketWords; // mode << 248 | priceWad
+        uint256[GROUP_SLOTS] groupKeys; // expiryKey + 1
+        uint256[GROUP_SLOTS] groupWords; // live: mode << 248 | volWad; expired: recorded << 255 | priceWad
+    }
+
+    struct AccountData {
+        address owner;
+        uint16 collateralMask; // bit i set when the account holds collateral `_collateralList[i]`
+    }
+
+    IERC20 private immutable _cash;
+    uint8 private immutable _cashDecimals;
+    /// @inheritdoc IClearingHouse
+    IChainlinkOracle public immutable chainlinkOracle;
+    /// @inheritdoc IClearingHouse
+    IVolatilityOracle public immutable volatilityOracle;
+    /// @inheritdoc IClearingHouse
+    ISettlementOracle public immutable settlementOracle;
+
+    AccountId private constant FEE_ACCOUNT = AccountId.wrap(1);
+    AccountId private constant INSURANCE_ACCOUNT = AccountId.wrap(2);
+
+    address internal _exchange;
+    address internal _liquidationModule;
+    uint256 internal _accountCount;
+    mapping(AccountId account => AccountData) internal _accounts;
+    mapping(AccountId account => mapping(address operator => bool)) internal _operators;
+    mapping(AccountId account => int256 cashWad) internal _cashBalances;
+    mapping(AccountId account => mapping(address token => uint256 amountWad)) internal _collateralBalances;
+    mapping(AccountId account => uint256[] packed) internal _positions;
+    mapping(AccountId account => mapping(SeriesId series => uint256 indexPlusOne)) internal _positionIndex;
+    mapping(SeriesId series => uint256 sizeWad) internal _openInterest;
+
+    /// @param admin Holds DEFAULT_ADMIN_ROLE (module wiring, roles) and RISK_ADMIN_ROLE (listings, parameters).
+    /// @param cashToken_ The quote stablecoin; decimals at most 36.
+    /// @param feeCollector Owner of the fee account (id 1).
+    /// @param insuranceFund Owner of the insurance account (id 2).
+    constructor(
+        address admin,
+        IERC20Metadata cashToken_,
+        IChainlinkOracle chainlinkOracle_,
+        IVolatilityOracle volatilityOracle_,
+        ISettlementOracle settlementOracle_,
+        address feeCollector,
+        address insuranceFund
+    ) RiskConfig(admin) {
+        if (
+            admin == address(0) || address(cashToken_) == address(0) || address(chainlinkOracle_) == address(0)
+                || address(volatilityOracle_) == address(0) || address(settlementOracle_) == address(0)
+                || feeCollector == address(0) || insuranceFund == address(0)
+        ) revert ClearingHouse_ZeroAddress();
+        uint8 decimals = cashToken_.decimals();
+        if (decimals > MAX_DECIMALS) revert RiskConfig_DecimalsOutOfBounds(decimals); // see MAX_DECIMALS
+        _cash = IERC20(address(cashToken_));
+        _cashDecimals = decimals;
+        chainlinkOracle = chainlinkOracle_;
+        volatilityOracle = volatilityOracle_;
+        settlementOracle = settlementOracle_;
+        _createAccount(feeCollector); // id 1
+        _createAccount(insuranceFund); // id 2
+    }
+
+    // =================================================================================================================
+    // Wiring
+    // =================================================================================================================
+
+    /// @inheritdoc IClearingHouse
+    function setExchange(address exchange_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (exchange_ == address(0)) revert ClearingHouse_ZeroAddress();
+        if (_exchange != address(0)) revert ClearingHouse_ModuleAlreadySet(_exchange); // write once
+        _exchange = exchange_;
+        emit ExchangeSet(exchange_);
+    }
+
+    /// @inheritdoc IClearingHouse
+    function setLiquidationModule(address liquidationModule_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (liquidationModule_ == address(0)) revert ClearingHouse_ZeroAddress();
+        if (_liquidationModule != address(0)) revert ClearingHouse_ModuleAlreadySet(_liquidationModule); // write once
+        _liquidationModule = liquidationModule_;
+        emit LiquidationModuleSet(liquidationModule_);
+    }
+
+    /// @inheritdoc IClearingHouse
+    function exchange() external view returns (address) {
+        return _exchange;
+    }
+
+    /// @inheritdoc IClearingHouse
+    function liquidationModule() external view returns (address) {
+        return _liquidationModule;
+    }
+
+    // =================================================================================================================
+    // Accounts
+    // =================================================================================================================
+
+    /// @inheritdoc IClearingHouse
+    function createAccount() external returns (AccountId account) {
+        return _createAccount(msg.sender);
+    }
+
+    /// @inheritdoc IClearingHouse
+    function createAccountFor(address owner) external returns (AccountId account) {
+        if (owner == address(0)) revert ClearingHouse_ZeroAddress();
+        return _createAccount(owner);
+    }
+
+    /// @inheritdoc IClearingHouse
+    function setOperator(AccountId account, address operator, bool approved) external {
+        address owner = _accounts[account].owner;
+        if (owner == address(0)) revert ClearingHouse_UnknownAccount(account);
+        if (operator == address(0)) revert ClearingHouse_ZeroAddress();
+        if (msg.sender != owner) revert ClearingHouse_Unauthorized(account, msg.sender);
+        _operators[account][operator] = approved;
+        emit OperatorSet(account, operator, approved);
+    }
+
+    /// @inheritdoc IClearingHouse
+    function ownerOf(AccountId account) external view returns (address) {
+        return _accounts[account].owner;
+    }
+
+    /// @inheritdoc IClearingHouse
+    function isAuthorized(AccountId account, address actor) public view returns (bool) {
+        address owner = _accounts[account].owner;
+        return owner != address(0) && (actor == owner || _operators[account][actor]);
+    }
+
+    /// @inheritdoc IClearingHouse
+    function accountCount() external view returns (uint256) {
+        return _accountCount;
+    }
+
+    /// @inheritdoc IClearingHouse
+    function feeAccount() external pure returns (AccountId) {
+        return FEE_ACCOUNT;
+    }
+
+    /// @inheritdoc IClearingHouse
+    function insuranceAccount() external pure returns (AccountId) {
+        return INSURANCE_ACCOUNT;
+    }
+
+    // =================================================================================================================
+    // Custody
+    // =================================================================================================================
+
+    /// @inheritdoc IClearingHouse
+    function deposit(AccountId account, address token, uint256 amountNative) external nonReentrant {
+        AccountData storage data = _accounts[account];
+        if (data.owner == address(0)) revert ClearingHouse_UnknownAccount(account);
+        if (amountNative == 0) revert ClearingHouse_ZeroAmount();
+        uint256 amountWad;
+        if (token == address(_cash)) {
+            // credit rounds down (exact for <= 18 decimals); the dust of a >18-decimal token stays with the protocol
+            amountWad = _toWadDown(amountNative, _cashDecimals);
+            if (amountWad == 0) revert ClearingHouse_ZeroAmount();
+            _pullExact(token, amountNative);
+            _cashBalances[account] += amountWad.toInt256();
+        } else {
+            CollateralConfig memory c = _collaterals[token];
+            if (!c.listed) revert ClearingHouse_AssetNotListed(token);
+            amountWad = _toWadDown(amountNative, c.decimals); // credit rounds down, as above
+            if (amountWad == 0) revert ClearingHouse_ZeroAmount();
+            uint256 total = _totalCollateral[token] + amountWad;
+            if (total > c.depositCapWad) revert ClearingHouse_DepositCapExceeded(token, total, c.depositCapWad);
+            _pullExact(token, amountNative);
+            _totalCollateral[token] = total;
+            _collateralBalances[account][token] += amountWad;
+            uint16 bit = uint16(1 << c.index); // index < MAX_COLLATERALS = 16
+            if (data.collateralMask & bit == 0) data.collateralMask |= bit;
+        }
+        emit Deposited(account, token, msg.sender, amountNative, amountWad);
+    }
+
+    /// @inheritdoc IClearingHouse
+    function withdraw(AccountId account, address token, uint256 amountNative, address to) external nonReentrant {
+        AccountData storage data = _accounts[account];
+        if (data.owner == address(0)) revert ClearingHouse_UnknownAccount(account);
+        if (amountNative == 0) revert ClearingHouse_ZeroAmount();
+        if (to == address(0)) revert ClearingHouse_ZeroAddress();
+        if (msg.sender != data.owner && !_operators[account][msg.sender]) {
+            revert ClearingHouse_Unauthorized(account, msg.sender); // INV-6
+        }
+        uint256 amountWad;
+        if (token == address(_cash)) {
+            // debit rounds up: the account never receives more than it is debited for
+            amountWad = _toWadUp(amountNative, _cashDecimals);
+            int256 cash = _cashBalances[account];
+            int256 cashAfter = cash - amountWad.toInt256();
+            if (cashAfter < 0) revert ClearingHouse_InsufficientCash(account, cash, amountWad);
+            _cashBalances[account] = cashAfter;
+        } else {
+            CollateralConfig memory c = _collaterals[token];
+            if (!c.listed) revert ClearingHouse_AssetNotListed(token);
+            amountWad = _toWadUp(amountNative, c.decimals); // debit rounds up, as above
+            uint256 balance = _collateralBalances[account][token];
+            if (balance < amountWad) {
+                revert ClearingHouse_InsufficientCollateral(account, token, balance, amountWad);
+            }
+            unchecked {
+                // balance >= amountWad checked above; the total is the sum of all balances, hence >= amountWad
+                _collateralBalances[account][token] = balance - amountWad;
+                _totalCollateral[token] -= amountWad;
+            }
+            if (balance == amountWad) data.collateralMask &= ~uint16(1 << c.index);
+        }
+        Cache memory cache;
+        _requireMargin(account, true, cache); // INV-4: a withdrawal leaves IM >= 0
+        emit Withdrawn(account, token, to, amountNative, amountWad);
+        IERC20(token).safeTransfer(to, amountNative);
+    }
+
+    /// @inheritdoc IClearingHouse
+    function collateralOf(AccountId account, address token) external view returns (uint256) {
+        return _collateralBalances[account][token];
+    }
+
+    /// @inheritdoc IClearingHouse
+    function cashOf(AccountId account) external view returns (int256) {
+        return _cashBalances[account];
+    }
+
+    /// @inheritdoc IClearingHouse
+    function cashToken() external view returns (address) {
+        return address(_cash);
+    }
+
+    // =================================================================================================================
+    // Trades and settlement
+    // =================================================================================================================
+
+    /// @inheritdoc IClearingHouse
+    function applyTrades(Trade[] calldata trades) external nonReentrant {
+        if (msg.sender != _exchange) revert ClearingHouse_OnlyExchange(msg.sender);
+        Cache memory cache;
+        uint256 n = trades.length;
+        // Touched accounts as `accountId << 1 | needsInitialMargin`, deduplicated; at most two per leg.
+        uint256[] memory touched = new uint256[](2 * n);
+        uint256 touchedCount;
+        uint256 fees;
+        for (uint256 i; i < n; ++i) {
+            Trade calldata t = trades[i];
+            (bool buyerAdds, bool sellerAdds) = _applyLeg(t, cache);
+            fees += t.buyerFee + t.sellerFee;
+            touchedCount = _touch(touched, touchedCount, t.buyer, buyerAdds);
+            touchedCount = _touch(touched, touchedCount, t.seller, sellerAdds);
+        }
+        if (fees != 0) {
+            // insurance share rounds down; the fee account takes the remainder, so the split is exact
+            uint256 insurancePart = fees.mulWad(_insuranceFeeShare);
+            _cashBalances[FEE_ACCOUNT] += (fees - insurancePart).toInt256();
+            _cashBalances[INSURANCE_ACCOUNT] += insurancePart.toInt256();
+        }
+        for (uint256 i; i < touchedCount; ++i) {
+            _requireMargin(AccountId.wrap(touched[i] >> 1), touched[i] & 1 == 1, cache);
+        }
+    }
+
+    /// @dev Validates and applies one leg (positions, open interest, premium and fees of both sides).
+    /// @return buyerAdds Whether the buyer's leg is not a pure reduction of |position| (then IM is checked).
+    /// @return sellerAdds Same for the seller.
+    function _applyLeg(Trade calldata t, Cache memory cache) internal returns (bool buyerAdds, bool sellerAdds) {
+        if (_accounts[t.buyer].owner == address(0)) revert ClearingHouse_UnknownAccount(t.buyer);
+        if (_accounts[t.seller].owner == address(0)) revert ClearingHouse_UnknownAccount(t.seller);
+        if (t.buyer == t.seller) revert ClearingHouse_SelfTrade(t.buyer);
+        if (t.size == 0) revert ClearingHouse_ZeroAmount();
+        _requireTradable(t.series);
+        uint16 underlying = SeriesIdLib.underlying(t.series);
+        MarketMode mode = _liveMode(cache, underlying, SeriesIdLib.expiryKey(t.series));
+        if (mode == MarketMode.Halted) revert ClearingHouse_MarketHalted(underlying);
+
+        (buyerAdds, sellerAdds) = _movePosition(t.buyer, t.seller, t.series, t.size.toInt256());
+        if (mode == MarketMode.ReduceOnly && (buyerAdds || sellerAdds)) revert ClearingHouse_ReduceOnly(underlying);
+
+        // premium and fees are taken from the payer in full, no rounding involved (all WAD)
+        _cashBalances[t.buyer] -= (t.premium + t.buyerFee).toInt256();
+        _cashBalances[t.seller] += t.premium.toInt256() - t.sellerFee.toInt256();
+        emit TradeApplied(t.series, t.buyer, t.seller, t.size, t.premium, t.buyerFee, t.sellerFee);
+    }
+
+    /// @dev Moves `size` of `series` from `seller` to `buyer` and keeps open interest equal to the sum of longs.
+    function _movePosition(AccountId buyer, AccountId seller, SeriesId series, int256 size)
+        internal
+        returns (bool buyerAdds, bool sellerAdds)
+    {
+        (int256 buyerOld, int256 buyerNew) = _updatePosition(buyer, series, size);
+        (int256 sellerOld, int256 sellerNew) = _updatePosition(seller, series, -size);
+        // INV-2: open interest is the sum of longs; only the long parts of both sides move it.
+        int256 oiDelta = _longPart(buyerNew) - _longPart(buyerOld) + _longPart(sellerNew) - _longPart(sellerOld);
+        if (oiDelta != 0) _openInterest[series] = (_openInterest[series].toInt256() + oiDelta).toUint256();
+        buyerAdds = !_reduces(buyerOld, buyerNew);
+        sellerAdds = !_reduces(sellerOld, sellerNew);
+    }
+
+    /// @inheritdoc IClearingHouse
+    /// @dev No health check: a settled position was valued at exactly its intrinsic value with no requirement, and
+    /// it becomes that cash (rounded against the account by at most 1 wei per position). Settlement must also work
+    /// for accounts under maintenance or insolvent, or payoffs would not be zero-sum.
+    function settleAccounts(AccountId[] calldata accounts) external nonReentrant {
+        Cache memory cache;
+        for (uint256 a; a < accounts.length; ++a) {
+            AccountId account = accounts[a];
+            if (_accounts[account].owner == address(0)) revert ClearingHouse_UnknownAccount(account);
+            uint256[] storage list = _positions[account];
+            int256 cashDelta;
+            // Walk backwards: swap-and-pop moves an already visited element into the freed slot.
+            for (uint256 i = list.length; i > 0;) {
+                unchecked {
+                    --i; // i > 0 by the loop condition
+                }
+                uint256 word = list[i];
+                SeriesId series = SeriesId.wrap(word >> SIZE_BITS);
+                uint256 expiry = SeriesIdLib.expiry(series);
+                if (expiry > block.timestamp) continue;
+                (uint256 price, bool recorded) = _settlement(cache, word >> GROUP_SHIFT);
+                if (!recorded) continue;
+                int256 size = int96(uint96(word));
+                uint256 strike = SeriesIdLib.strike(series);
+                uint256 intrinsic = SeriesIdLib.isCall(series)
+                    ? (price > strike ? price - strike : 0)
+                    : (strike > price ? strike - price : 0);
+                int256 delta;
+                if (size > 0) {
+                    // long is credited, rounded down
+                    delta = uint256(size).mulWad(intrinsic).toInt256();
+                    _openInterest[series] -= uint256(size);
+                } else {
+                    // short is debited, rounded up
+                    delta = -uint256(-size).mulWadUp(intrinsic).toInt256();
+                }
+                cashDelta += delta;
+                _removeAt(account, list, i, series);
+                emit PositionSettled(account, series, size, price, delta);
+            }
+            if (cashDelta != 0) _cashBalances[account] += cashDelta;
+        }
+    }
+
+    // =================================================================================================================
+    // Positions and margin views
+    // =================================================================================================================
+
+    /// @inheritdoc IClearingHouse
+    function positionOf(AccountId account, SeriesId series) external view returns (int256) {
+        uint256 index = _positionIndex[account][series];
+        return index == 0 ? int256(0) : int256(int96(uint96(_positions[account][index - 1])));
+    }
+
+    /// @inheritdoc IClearingHouse
+    function positionsOf(AccountId account) external view returns (SeriesId[] memory series, int256[] memory sizes) {
+        uint256[] storage list = _positions[account];
+        uint256 n = list.length;
+        series = new SeriesId[](n);
+        sizes = new int256[](n);
+        for (uint256 i; i < n; ++i) {
+            uint256 word = list[i];
+            series[i] = SeriesId.wrap(word >> SIZE_BITS);
+            sizes[i] = int96(uint96(word));
+        }
+    }
+
+    /// @inheritdoc IClearingHouse
+    function openInterest(SeriesId series) external view returns (uint256) {
+        return _openInterest[series];
+    }
+
+    /// @inheritdoc IClearingHouse
+    function isTradable(SeriesId series) external view returns (bool) {
+        return _tradability(series) == 0;
+    }
+
+    /// @inheritdoc IClearingHouse
+    function accountMargin(AccountId account) external view returns (int256 equity, uint256 im, uint256 mm) {
+        if (_accounts[account].owner == address(0)) revert ClearingHouse_UnknownAccount(account);
+        Cache memory cache;
+        return _accountMargin(account, cache);
+    }
+
+    /// @inheritdoc IClearingHouse
+    function accountMarginAtPrice(AccountId account, uint16 underlying, uint256 priceWad)
+        external
+        view
+        returns (int256 equity, uint256 im, uint256 mm)
+    {
+        if (_accounts[account].owner == address(0)) revert ClearingHouse_UnknownAccount(account);
+        Cache memory cache;
+        (MarketMode mode,) = chainlinkOracle.marketState(underlying);
+        if (mode == MarketMode.Halted) revert ClearingHouse_MarketHalted(underlying);
+        cache.marketKeys[0] = uint256(underlying) + 1;
+        cache.marketWords[0] = (uint256(mode) << 248) | priceWad;
+        cache.markets = 1;
+        return _accountMargin(account, cache);
+    }
+
+    // =================================================================================================================
+    // Internal: health check
+    // =================================================================================================================
+
+    /// @dev Reverts unless equity - IM >= 0 (`initial`) or equity - MM >= 0.
+    function _requireMargin(AccountId account, bool initial, Cache memory cache) internal view {
+        (int256 equity, uint256 im, uint256 mm) = _accountMargin(account, cache);
+        if (initial) {
+            int256 margin = equity - im.toInt256();
+            if (margin < 0) revert ClearingHouse_BelowInitialMargin(account, margin);
+        } else {
+            int256 margin = equity - mm.toInt256();
+            if (margin < 0) revert ClearingHouse_BelowMaintenanceMargin(account, margin);
+        }
+    }
+
+    /// @dev The one account evaluation behind every check and `accountMargin`.
+    function _accountMargin(AccountId account, Cache memory cache)
+        internal
+        view
+        returns (int256 equity, uint256 im, uint256 mm)
+    {
+        equity = _cashBalances[account];
+
+        uint256 mask = _accounts[account].collateralMask;
+        for (uint256 index; mask != 0; ++index) {
+            if (mask & 1 == 1) equity += _collateralValue(account, _collateralList[index], cache).toInt256();
+            mask >>= 1;
+        }
+
+        uint256[] memory words = _positions[account]; // one SLOAD per position
+        if (words.length == 0) return (equity, 0, 0);
+        // Ids are unique per account, so sorting the packed words sorts by SeriesId: underlying, expiry, strike, kind.
+        LibSort.sort(words);
+        int256 value;
+        (value, im, mm) = _positionsMargin(words, cache);
+        equity += value;
+    }
+
+    /// @dev Sums group values and requirements over sorted position words.
+    function _positionsMargin(uint256[] memory words, Cache memory cache)
+        internal
+        view
+        returns (int256 value, uint256 im, uint256 mm)
+    {
+        uint256 n = words.length;
+        uint256 start;
+        while (start < n) {
+            (int256 groupValue, uint256 imReq, uint256 mmReq, uint256 end) = _evaluateGroup(words, start, cache);
+            value += groupValue;
+            im += imReq;
+            mm += mmReq;
+            start = end;
+        }
+    }
+
+    /// @dev Value of one collateral holding: amount x price x (1 - haircut), each product rounded down. A halted
+    /// price source counts 0.
+    function _collateralValue(AccountId account, address token, Cache memory cache) internal view returns (uint256) {
+        CollateralConfig memory c = _collaterals[token];
+        (MarketMode mode, uint256 price) = _market(cache, c.priceUnderlying);
+        if (mode == MarketMode.Halted) return 0;
+        // both products round down: collateral is credited to the account
+        return _collateralBalances[account][token].mulWad(price).mulWad(WAD - c.haircut);
+    }
+
+    /// @dev Evaluates the (underlying, expiry) group starting at `words[start]` (sorted, so legs come by strike).
+    /// The returned `end` is one past the group's last word.
+    function _evaluateGroup(uint256[] memory words, uint256 start, Cache memory cache)
+        internal
+        view
+        returns (int256 value, uint256 imReq, uint256 mmReq, uint256 end)
+    {
+        uint256 key = words[start] >> GROUP_SHIFT;
+        end = start + 1;
+        while (end < words.length && words[end] >> GROUP_SHIFT == key) ++end;
+        (GroupParams memory p, MarketMode mode) = _groupParams(key, cache);
+        if (mode == MarketMode.Halted) return (_worstCase(words, start, end, uint16(key >> 40)), 0, 0, end);
+        Leg[] memory legs = _legs(words, start, end);
+        (value, imReq, mmReq) = MarginLib.evaluateGroup(legs, p);
+        if (mode == MarketMode.ReduceOnly && p.tau != 0) value = _degradedValue(legs, p);
+    }
+
+    /// @dev Value of a live group in a ReduceOnly market or under a fallback vol: the vol is deliberately high, which
+    /// is conservative for shorts but inflates longs, so long legs are credited the lesser of their mark and their
+    /// intrinsic value (tau = 0). Requirements are unchanged.
+    function _degradedValue(Leg[] memory legs, GroupParams memory p) internal pure returns (int256 value) {
+        uint256 n = legs.length;
+        uint256 longs;
+        for (uint256 i; i < n; ++i) {
+            if (legs[i].size > 0) ++longs;
+        }
+        Leg[] memory longLegs = new Leg[](longs);
+        Leg[] memory shortLegs = new Leg[](n - longs);
+        uint256 l;
+        for (uint256 i; i < n; ++i) {
+            if (legs[i].size > 0) longLegs[l++] = legs[i];
+            else shortLegs[i - l] = legs[i];
+        }
+        (int256 shortValue,,) = MarginLib.evaluateGroup(shortLegs, p);
+        (int256 longMark,,) = MarginLib.evaluateGroup(longLegs, p);
+        uint256 tau = p.tau;
+        p.tau = 0;
+        (int256 longIntrinsic,,) = MarginLib.evaluateGroup(longLegs, p);
+        p.tau = tau;
+        value = shortValue + (longIntrinsic < longMark ? longIntrinsic : longMark);
+    }
+
+    /// @dev Inputs of the group `key` (underlying << 40 | expiry) and its effective mode: the most restrictive of the
+    /// market mode and, for a live group, the vol mode; Active once a settlement price is recorded (no live input).
+    function _groupParams(uint256 key, Cache memory cache)
+        internal
+        view
+        returns (GroupParams memory p, MarketMode mode)
+    {
+        uint16 underlying = uint16(key >> 40);
+        uint256 expiry = uint40(key);
+        if (expiry > block.timestamp) {
+            (mode, p.price) = _market(cache, underlying);
+            if (mode == MarketMode.Halted) return (p, mode);
+            MarketMode volMode;
+            (p.vol, volMode) = _vol(cache, key);
+            if (volMode > mode) mode = volMode;
+            if (mode == MarketMode.Halted) return (p, mode);
+            // seconds to expiry as WAD years, rounded down
+            p.tau = (expiry - block.timestamp) * WAD / YEAR;
+            p.rate = _underlyings[underlying].rate;
+        } else {
+            bool recorded;
+            (p.price, recorded) = _settlement(cache, key);
+            if (recorded) {
+                p.settled = true; // final price: no live input, nothing to degrade (mode stays Active)
+            } else {
+                // expired, price not proven yet: intrinsic at spot (tau = 0), still margined
+                (mode, p.price) = _market(cache, underlying);
+                if (mode == MarketMode.Halted) return (p, mode);
+            }
+        }
+        UnderlyingParams storage up = _underlyings[underlying];
+        p.imBase = up.imBase;
+        p.imFloor = up.imFloor;
+        p.mmBase = up.mmBase;
+        p.mmFloor = up.mmFloor;
+    }
+
+    /// @dev Decodes `words[start:end]` into MarginLib legs (strike WAD, signed size WAD, kind).
+    function _legs(uint256[] memory words, uint256 start, uint256 end) internal pure returns (Leg[] memory legs) {
+        legs = new Leg[](end - start);
+        for (uint256 i = start; i < end; ++i) {
+            uint256 word = words[i];
+            legs[i - start] = Leg({
+                strike: uint96(word >> (SIZE_BITS + 8)),
+                size: int96(uint96(word)),
+                isCall: (word >> SIZE_BITS) & 0xff == 1
+            });
+        }
+    }
+
+    /// @dev Worst-case value of a group whose market has no trustworthy price: longs 0, short puts -strike x size
+    /// (their maximum loss, rounded up), short calls unbounded, so the check cannot complete.
+    function _worstCase(uint256[] memory words, uint256 start, uint256 end, uint16 underlying)
+        internal
+        pure
+        returns (int256 value)
+    {
+        for (uint256 i = start; i < end; ++i) {
+            uint256 word = words[i];
+            int256 size = int96(uint96(word));
+            if (size >= 0) continue;
+            if ((word >> SIZE_BITS) & 0xff == 1) revert ClearingHouse_MarketHalted(underlying);
+            // the short put's maximum loss is taken from the account: rounded up
+            value -= uint256(-size).mulWadUp(uint96(word >> (SIZE_BITS + 8))).toInt256();
+        }
+    }
+
+    // =================================================================================================================
+    // Internal: oracle reads memoized per call
+    // =================================================================================================================
+
+    function _market(Cache memory cache, uint16 underlying) internal view returns (MarketMode mode, uint256 price) {
+        uint256 key = uint256(underlying) + 1;
+        uint256 n = cache.markets;
+        for (uint256 i; i < n; ++i) {
+            if (cache.marketKeys[i] == key) {
+                uint256 word = cache.marketWords[i];
+                return (MarketMode(word >> 248), uint248(word));
+            }
+        }
+        (mode, price) = chainlinkOracle.marketState(underlying);
+        if (n < MARKET_SLOTS) {
+            cache.marketKeys[n] = key;
+            cache.marketWords[n] = (uint256(mode) << 248) | uint248(price);
+            cache.markets = n + 1;
+        }
+    }
+
+    function _vol(Cache memory cache, uint256 expiryKey) internal view returns (uint256 vol, MarketMode mode) {
+        uint256 key = expiryKey + 1;
+        uint256 n = cache.groups;
+        for (uint256 i; i < n; ++i) {
+            if (cache.groupKeys[i] == key) {
+                uint256 word = cache.groupWords[i];
+                return (uint248(word), MarketMode(word >> 248));
+            }
+        }
+        (vol, mode) = volatilityOracle.vol(uint16(expiryKey >> 40), uint40(expiryKey));
+        if (n < GROUP_SLOTS) {
+            cache.groupKeys[n] = key;
+            cache.groupWords[n] = (uint256(mode) << 248) | uint248(vol);
+            cache.groups = n + 1;
+        }
+    }
+
+    function _settlement(Cache memory cache, uint256 expiryKey) internal view returns (uint256 price, bool recorded) {
+        uint256 key = expiryKey + 1;
+        uint256 n = cache.groups;
+        for (uint256 i; i < n; ++i) {
+            if (cache.groupKeys[i] == key) {
+                uint256 word = cache.groupWords[i];
+                return (word & PRICE_MASK, word >> 255 == 1);
+            }
+        }
+        (price, recorded) = settlementOracle.settlementPrice(uint16(expiryKey >> 40), uint40(expiryKey));
+        if (n < GROUP_SLOTS) {
+            cache.groupKeys[n] = key;
+            cache.groupWords[n] = (recorded ? 1 << 255 : 0) | (price & PRICE_MASK);
+            cache.groups = n + 1;
+        }
+    }
+
+    /// @dev Effective mode of the live group `expiryKey`: the more restrictive of market and vol modes.
+    function _liveMode(Cache memory cache, uint16 underlying, uint256 expiryKey) internal view returns (MarketMode) {
+        (MarketMode mode,) = _market(cache, underlying);
+        if (mode == MarketMode.Halted) return mode;
+        (, MarketMode volMode) = _vol(cache, expiryKey);
+        return volMode > mode ? volMode : mode;
+    }
+
+    // =================================================================================================================
+    // Internal: positions, accounts, tokens
+    // =================================================================================================================
+
+    function _createAccount(address owner) internal returns (AccountId account) {
+        account = AccountId.wrap(++_accountCount);
+        _accounts[account].owner = owner;
+        emit AccountCreated(account, owner);
+    }
+
+    /// @dev Adds `delta` to the position; creates it (position cap) or removes it at zero.
+    function _updatePosition(AccountId account, SeriesId series, int256 delta)
+        internal
+        returns (int256 oldSize, int256 newSize)
+    {
+        uint256[] storage list = _positions[account];
+        uint256 index = _positionIndex[account][series];
+        if (index == 0) {
+            newSize = delta;
+            uint256 length = list.length;
+            if (length >= _positionCap) revert ClearingHouse_PositionCapReached(account, _positionCap);
+            list.push(_pack(account, series, newSize));
+            _positionIndex[account][series] = length + 1;
+        } else {
+            oldSize = int96(uint96(list[index - 1]));
+            newSize = oldSize + delta;
+            if (newSize == 0) _removeAt(account, list, index - 1, series);
+            else list[index - 1] = _pack(account, series, newSize);
+        }
+    }
+
+    /// @dev Swap-and-pop of `list[i]` (whose id is `series`), fixing the moved element's index.
+    function _removeAt(AccountId account, uint256[] storage list, uint256 i, SeriesId series) internal {
+        uint256 last = list.length - 1;
+        if (i != last) {
+            uint256 moved = list[last];
+            list[i] = moved;
+            _positionIndex[account][SeriesId.wrap(moved >> SIZE_BITS)] = i + 1;
+        }
+        list.pop();
+        delete _positionIndex[account][series];
+    }
+
+    function _pack(AccountId account, SeriesId series, int256 size) internal pure returns (uint256) {
+        if (size > type(int96).max || size < type(int96).min) revert ClearingHouse_PositionOverflow(account, series);
+        return (SeriesId.unwrap(series) << SIZE_BITS) | uint96(int96(size));
+    }
+
+    /// @dev Whether moving from `oldSize` to `newSize` shrinks |position| without flipping its sign.
+    function _reduces(int256 oldSize, int256 newSize) internal pure returns (bool) {
+        return oldSize > 0 ? (newSize >= 0 && newSize < oldSize) : (oldSize < 0 && newSize <= 0 && newSize > oldSize);
+    }
+
+    function _longPart(int256 size) internal pure returns (int256) {
+        return size > 0 ? size : int256(0);
+    }
+
+    function _touch(uint256[] memory touched, uint256 count, AccountId account, bool addsRisk)
+        internal
+        pure
+        returns (uint256)
+    {
+        uint256 id = AccountId.unwrap(account);
+        for (uint256 i; i < count; ++i) {
+            if (touched[i] >> 1 == id) {
+                if (addsRisk) touched[i] |= 1;
+                return count;
+            }
+        }
+        touched[count] = (id << 1) | (addsRisk ? 1 : 0);
+        return count + 1;
+    }
+
+    /// @dev 0 = tradable, 1 = not listed / off grid / malformed, 2 = expired.
+    function _tradability(SeriesId series) internal view returns (uint256) {
+        uint256 raw = SeriesId.unwrap(series);
+        if (raw >> 160 != 0 || raw & 0xff > 1) return 1;
+        uint256 expiry = SeriesIdLib.expiry(series);
+        uint256 strike = SeriesIdLib.strike(series);
+        if (expiry == 0 || strike == 0) return 1;
+        if (expiry <= block.timestamp) return 2;
+        UnderlyingParams storage p = _underlyings[SeriesIdLib.underlying(series)];
+        if (p.imBase == 0) return 1; // underlying not listed
+        if (_openInterest[series] != 0) return 0; // listed once: stays tradable until expiry whatever the grid
+        if (expiry > block.timestamp + p.maxHorizon) return 1;
+        if (expiry % p.expiryPeriod != p.expiryOffset) return 1;
+        if (strike % p.strikeStep != 0 || strike < p.minStrike || strike > p.maxStrike) return 1;
+        return 0;
+    }
+
+    function _requireTradable(SeriesId series) internal view {
+        uint256 code = _tradability(series);
+        if (code == 2) revert ClearingHouse_SeriesExpired(series, SeriesIdLib.expiry(series));
+        if (code != 0) revert ClearingHouse_SeriesNotTradable(series);
+    }
+
+    /// @dev Pulls exactly `amountNative` or reverts: the credit is only ever the measured balance delta. The call
+    /// happens before the account is credited on purpose (the delta must be known); `nonReentrant` guards it.
+    function _pullExact(address token, uint256 amountNative) internal {
+        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransferFrom(msg.sender, address(this), amountNative);
+        uint256 received = IERC20(token).balanceOf(address(this)) - balanceBefore;
+        if (received != amountNative) revert ClearingHouse_TransferAmountMismatch(amountNative, received);
+    }
+
+    /// @dev Token units to WAD, rounded down (exact for decimals <= 18).
+    function _toWadDown(uint256 amountNative, uint8 decimals) internal pure returns (uint256) {
+        if (decimals <= 18) return amountNative * 10 ** (18 - decimals); // exact; checked overflow
+        return amountNative / 10 ** (decimals - 18);
+    }
+
+    /// @dev Token units to WAD, rounded up (exact for decimals <= 18).
+    function _toWadUp(uint256 amountNative, uint8 decimals) internal pure returns (uint256) {
+        if (decimals <= 18) return amountNative * 10 ** (18 - decimals); // exact; checked overflow
+        return FixedPointMathLib.divUp(amountNative, 10 ** (decimals - 18));
+    }
+
+    function _marketOracle() internal view override returns (IChainlinkOracle) {
+        return chainlinkOracle;
+    }
+
+    function _cashTokenAddress() internal view override returns (address) {
+        return address(_cash);
+    }
+}
