@@ -11,7 +11,7 @@ import {LibSort} from "solady/src/utils/LibSort.sol";
 
 import {AccountId, SeriesId, MarketMode} from "../types/Types.sol";
 import {SeriesIdLib} from "../libraries/SeriesIdLib.sol";
-import {MarginLib, Leg, GroupParams} from "../libraries/MarginLib.sol";
+import {MarginLib} from "../libraries/MarginLib.sol";
 import {IClearingHouse, Trade} from "../interfaces/IClearingHouse.sol";
 import {IChainlinkOracle} from "../interfaces/IChainlinkOracle.sol";
 import {IVolatilityOracle} from "../interfaces/IVolatilityOracle.sol";
@@ -36,8 +36,6 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     uint256 private constant SIZE_BITS = 96;
     /// @dev `word >> GROUP_SHIFT` is the series' `expiryKey` (underlying << 40 | expiry).
     uint256 private constant GROUP_SHIFT = 96 + 104;
-    /// @dev Year length used to turn seconds to expiry into the WAD-years of Black-Scholes.
-    uint256 private constant YEAR = 365 days;
     uint256 private constant MARKET_SLOTS = 16;
     uint256 private constant GROUP_SLOTS = 32;
     uint256 private constant PRICE_MASK = (1 << 255) - 1;
@@ -519,9 +517,9 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         uint256 key = words[start] >> GROUP_SHIFT;
         end = start + 1;
         while (end < words.length && words[end] >> GROUP_SHIFT == key) ++end;
-        (GroupParams memory p, MarketMode mode) = _groupParams(key, cache);
+        (MarginLib.GroupParams memory p, MarketMode mode) = _groupParams(key, cache);
         if (mode == MarketMode.Halted) return (_worstCase(words, start, end, uint16(key >> 40)), 0, 0, end);
-        Leg[] memory legs = _legs(words, start, end);
+        MarginLib.Leg[] memory legs = _legs(words, start, end);
         (value, imReq, mmReq) = MarginLib.evaluateGroup(legs, p);
         if (mode == MarketMode.ReduceOnly && p.tau != 0) value = _degradedValue(legs, p);
     }
@@ -529,14 +527,14 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     /// @dev Value of a live group in a ReduceOnly market or under a fallback vol: the vol is deliberately high, which
     /// is conservative for shorts but inflates longs, so long legs are credited the lesser of their mark and their
     /// intrinsic value (tau = 0). Requirements are unchanged.
-    function _degradedValue(Leg[] memory legs, GroupParams memory p) internal pure returns (int256 value) {
+    function _degradedValue(MarginLib.Leg[] memory legs, MarginLib.GroupParams memory p) internal pure returns (int256 value) {
         uint256 n = legs.length;
         uint256 longs;
         for (uint256 i; i < n; ++i) {
             if (legs[i].size > 0) ++longs;
         }
-        Leg[] memory longLegs = new Leg[](longs);
-        Leg[] memory shortLegs = new Leg[](n - longs);
+        MarginLib.Leg[] memory longLegs = new MarginLib.Leg[](longs);
+        MarginLib.Leg[] memory shortLegs = new MarginLib.Leg[](n - longs);
         uint256 l;
         for (uint256 i; i < n; ++i) {
             if (legs[i].size > 0) longLegs[l++] = legs[i];
@@ -556,7 +554,7 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     function _groupParams(uint256 key, Cache memory cache)
         internal
         view
-        returns (GroupParams memory p, MarketMode mode)
+        returns (MarginLib.GroupParams memory p, MarketMode mode)
     {
         uint16 underlying = uint16(key >> 40);
         uint256 expiry = uint40(key);
@@ -567,8 +565,7 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
             (p.vol, volMode) = _vol(cache, key);
             if (volMode > mode) mode = volMode;
             if (mode == MarketMode.Halted) return (p, mode);
-            // seconds to expiry as WAD years, rounded down
-            p.tau = (expiry - block.timestamp) * WAD / YEAR;
+            p.tau = expiry - block.timestamp; // seconds
             p.rate = _underlyings[underlying].rate;
         } else {
             bool recorded;
@@ -589,11 +586,11 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     }
 
     /// @dev Decodes `words[start:end]` into MarginLib legs (strike WAD, signed size WAD, kind).
-    function _legs(uint256[] memory words, uint256 start, uint256 end) internal pure returns (Leg[] memory legs) {
-        legs = new Leg[](end - start);
+    function _legs(uint256[] memory words, uint256 start, uint256 end) internal pure returns (MarginLib.Leg[] memory legs) {
+        legs = new MarginLib.Leg[](end - start);
         for (uint256 i = start; i < end; ++i) {
             uint256 word = words[i];
-            legs[i - start] = Leg({
+            legs[i - start] = MarginLib.Leg({
                 strike: uint96(word >> (SIZE_BITS + 8)),
                 size: int96(uint96(word)),
                 isCall: (word >> SIZE_BITS) & 0xff == 1

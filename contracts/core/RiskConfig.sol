@@ -35,6 +35,9 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
     uint8 public constant MAX_DECIMALS = 36;
     // The collateral mask of an account is 16 bits wide; more assets would also lengthen every health check.
     uint256 public constant MAX_COLLATERALS = 16;
+    // Strikes below 1e-6 quote units leave the Black-Scholes domain of MarginLib (marks would revert). The upper
+    // end of that domain (1e15 units) is above any uint96 strike (7.9e10 units), so no upper bound is needed.
+    uint256 public constant MIN_STRIKE = 1e12;
     // 128 positions is the size the margin check is gas-budgeted for (INV-8).
     uint256 public constant MAX_POSITION_CAP = 128;
 
@@ -79,7 +82,7 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
         ) revert RiskConfig_InvalidExpiryGrid(p.expiryPeriod, p.expiryOffset, p.maxHorizon);
         if (
             p.strikeStep == 0 // strikes are multiples of the step
-                || p.minStrike == 0 // a zero strike is not a canonical series id
+                || p.minStrike < MIN_STRIKE // see MIN_STRIKE
                 || p.minStrike > p.maxStrike // the range must not be empty
         ) revert RiskConfig_InvalidStrikeGrid(p.strikeStep, p.minStrike, p.maxStrike);
         // The oracle must know the market: marketState never reverts for a market it lists.

@@ -53,7 +53,9 @@ interface IChainlinkOracle {
     /// @notice A move larger than `maxDeviationWad` landed in round `roundId` within the confirmation window and the
     /// fallback feed does not confirm the latest price. `fromPriceWad == 0` means the older round of the move is
     /// unreadable (missing, incomplete, or a phase start), which is treated as an unbounded move.
-    error Oracle_DeviationUnconfirmed(uint80 roundId, uint256 fromPriceWad, uint256 toPriceWad, uint256 maxDeviationWad);
+    error Oracle_DeviationUnconfirmed(
+        uint80 roundId, uint256 fromPriceWad, uint256 toPriceWad, uint256 maxDeviationWad
+    );
     /// @notice The feed call reverted or returned malformed data, and no fallback feed is usable.
     error Oracle_FeedReverted(address feed);
     /// @notice The L2 sequencer uptime feed reports the sequencer down (or cannot be read).

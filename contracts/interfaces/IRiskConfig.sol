@@ -79,7 +79,7 @@ interface IRiskConfig {
     /// @dev Risk admin only. Bounds: `0 < mmFloor < imFloor`, `mmFloor <= mmBase`, `imFloor <= imBase`,
     /// `MIN_MM_BASE <= mmBase < imBase <= MAX_IM_BASE`, `|rate| <= MAX_ABS_RATE`,
     /// `MIN_EXPIRY_PERIOD <= expiryPeriod <= maxHorizon <= MAX_HORIZON`, `expiryOffset < expiryPeriod`,
-    /// `0 < strikeStep`, `0 < minStrike <= maxStrike`.
+    /// `0 < strikeStep`, `MIN_STRIKE <= minStrike <= maxStrike` (the Black-Scholes domain).
     /// Warning: open positions keep trading to close even when a new grid no longer contains their series.
     function setUnderlyingParams(uint16 underlying, UnderlyingParams calldata params) external;
 

@@ -44,7 +44,11 @@ interface ISettlementOracle {
     );
     /// @notice A fallback price (spot or manual) was recorded.
     event SettlementFallbackUsed(
-        uint16 indexed underlying, uint40 indexed expiry, SettlementSource source, uint256 priceWad, address indexed recorder
+        uint16 indexed underlying,
+        uint40 indexed expiry,
+        SettlementSource source,
+        uint256 priceWad,
+        address indexed recorder
     );
     event FallbackDelaysSet(uint256 fallbackDelay, uint256 manualDelay);
 
@@ -53,14 +57,17 @@ interface ISettlementOracle {
     function settlementPrice(uint16 underlying, uint40 expiry) external view returns (uint256 priceWad, bool recorded);
 
     /// @notice Records the price of `roundId`, the first primary round at or after `expiry`. Permissionless.
-    function recordSettlementPrice(uint16 underlying, uint40 expiry, uint80 roundId) external returns (uint256 priceWad);
+    function recordSettlementPrice(uint16 underlying, uint40 expiry, uint80 roundId)
+        external
+        returns (uint256 priceWad);
 
     /// @notice As `recordSettlementPrice`, with the predecessor hint for a round that starts a phase.
     function recordSettlementPriceWithHint(uint16 underlying, uint40 expiry, uint80 roundId, uint80 predecessorHint)
         external
         returns (uint256 priceWad);
 
-    /// @notice After `expiry + fallbackDelay`, records the oracle's current price if the market is Active. Permissionless.
+    /// @notice After `expiry + fallbackDelay`, records the oracle's current price if the market is Active.
+    /// Permissionless.
     function recordFallbackPrice(uint16 underlying, uint40 expiry) external returns (uint256 priceWad);
 
     /// @notice After `expiry + manualDelay`, records `priceWad` (within the oracle band). RISK_ADMIN_ROLE.

@@ -23,7 +23,9 @@ contract MockAggregator is AggregatorV3Interface {
     error MockAggregator_Reverted();
     error MockAggregator_UnknownRound(uint80 roundId);
 
-    event RoundPushed(uint80 indexed roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
+    event RoundPushed(
+        uint80 indexed roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound
+    );
     event PhaseStarted(uint16 indexed phaseId);
 
     uint8 public override decimals;

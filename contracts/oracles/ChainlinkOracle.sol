@@ -33,7 +33,7 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
     uint256 public constant MAX_MAX_DEVIATION = 0.5e18;
     // At least the latest move is always checked.
     uint8 public constant MIN_CONFIRMATIONS = 1;
-    // Each confirmation costs one getRoundData read on every price read: 10 keeps `spot` under ~60k gas.
+    // Each confirmation costs one getRoundData read (~7k gas cold) on every price read: 10 caps that cost.
     uint8 public constant MAX_CONFIRMATIONS = 10;
     // Normalization scales by at most 10^18 either way.
     uint8 public constant MAX_FEED_DECIMALS = 36;
@@ -462,10 +462,12 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
         if (address(cfg.feed) == address(0)) revert Oracle_UnknownUnderlying(underlying);
     }
 
-    function _setPrimary(FeedConfig storage cfg, AggregatorV3Interface feed, uint256 heartbeat, AggregatorV3Interface other)
-        internal
-        returns (uint8 decimals)
-    {
+    function _setPrimary(
+        FeedConfig storage cfg,
+        AggregatorV3Interface feed,
+        uint256 heartbeat,
+        AggregatorV3Interface other
+    ) internal returns (uint8 decimals) {
         decimals = _feedDecimals(feed, other);
         _checkHeartbeat(heartbeat);
         cfg.feed = feed;

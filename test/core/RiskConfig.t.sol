@@ -97,7 +97,7 @@ contract RiskConfigTest is CoreBase {
 
     function test_setUnderlyingParams_RevertWhen_StrikeGridInvalid() public {
         _expectStrikeRevert(0, 1e18, 10e18);
-        _expectStrikeRevert(1e18, 0, 10e18);
+        _expectStrikeRevert(1e18, 1e12 - 1, 10e18);
         _expectStrikeRevert(1e18, 11e18, 10e18);
     }
 

@@ -218,4 +218,26 @@ abstract contract CoreBase is Test {
     function _margin(AccountId account) internal view returns (int256 equity, uint256 im, uint256 mm) {
         return ch.accountMargin(account);
     }
+
+    /// @dev Gives `account` `n` positions (counterparty `other`): two underlyings, four weekly expiries, strikes
+    /// around spot, calls and puts, every other position short. Both accounts get ample cash first.
+    function _buildPortfolio(AccountId account, AccountId other, uint256 n) internal {
+        _depositCash(account, 10_000_000e6);
+        _depositCash(other, 10_000_000e6);
+        Trade[] memory trades = new Trade[](n);
+        for (uint256 i; i < n; ++i) {
+            trades[i] = _portfolioTrade(account, other, i);
+        }
+        exchange.applyTrades(trades);
+    }
+
+    function _portfolioTrade(AccountId account, AccountId other, uint256 i) internal view returns (Trade memory) {
+        uint16 underlying = i % 2 == 0 ? ETH : BTC;
+        uint40 expiry = _expiry(7 * (1 + (i / 2) % 4));
+        uint256 k = i / 8; // 0..15 per (underlying, expiry)
+        uint256 strike = underlying == ETH ? 1600e18 + (k / 2) * 100e18 : 48_000e18 + (k / 2) * 3000e18;
+        SeriesId series = _series(underlying, expiry, strike, k % 2 == 0);
+        bool short = (i / 2) % 2 == 1;
+        return short ? _trade(other, account, series, 1e18, 0) : _trade(account, other, series, 1e18, 0);
+    }
 }
