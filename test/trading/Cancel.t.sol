@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IOptionExchange, Order} from "../../contracts/interfaces/IOptionExchange.sol";
-import {DoubleBase as Base} from "./utils/DoubleBase.sol";
+import {TradingBase as Base} from "./utils/TradingBase.sol";
 
 /// @notice `cancelOrder`, `setMinNonce`, `incrementMinNonce`.
 contract CancelTest is Base {

@@ -5,7 +5,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AccountId, SeriesId} from "../../contracts/types/Types.sol";
 import {SeriesIdLib} from "../../contracts/libraries/SeriesIdLib.sol";
 import {Order, FillRequest} from "../../contracts/interfaces/IOptionExchange.sol";
-import {DoubleBase as Base} from "./utils/DoubleBase.sol";
+import {TradingBase as Base} from "./utils/TradingBase.sol";
 
 /// @notice Fuzz: fill accounting, premium and fee rounding direction, cash conservation (INV-1, INV-7).
 contract ExchangeFuzzTest is Base {

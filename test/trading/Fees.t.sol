@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IOptionExchange, Order, SignedOrder} from "../../contracts/interfaces/IOptionExchange.sol";
-import {DoubleBase as Base} from "./utils/DoubleBase.sol";
+import {TradingBase as Base} from "./utils/TradingBase.sol";
 
 /// @notice Fee setters, bounds and fee math: fee = min(ceil(rate x size x strike), ceil(cap x premium)).
 contract FeesTest is Base {

@@ -2,8 +2,9 @@
 pragma solidity 0.8.28;
 
 import {AccountId, SeriesId, MarketMode} from "../../contracts/types/Types.sol";
+import {IClearingHouse} from "../../contracts/interfaces/IClearingHouse.sol";
 import {IOptionExchange, Order, SignedOrder, FillRequest} from "../../contracts/interfaces/IOptionExchange.sol";
-import {DoubleBase as Base} from "./utils/DoubleBase.sol";
+import {TradingBase as Base} from "./utils/TradingBase.sol";
 
 /// @notice `OptionExchange.fill`: taker fills of signed maker orders.
 contract FillTest is Base {
@@ -149,7 +150,7 @@ contract FillTest is Base {
     function test_fill_RevertWhen_TakerUnhealthyAfterFill_Atomic() public {
         AccountId poor = _openUnderfundedAccount(stranger);
         Order memory o = _order(makerAccount, call3000, true, 1e18, PRICE);
-        vm.expectRevert();
+        vm.expectPartialRevert(IClearingHouse.ClearingHouse_BelowInitialMargin.selector);
         _fillAs(stranger, poor, _one(_request(makerKey, o, 1e18)));
         assertEq(_filled(o), 0, "fill not recorded");
         assertEq(ch.positionOf(poor, call3000), 0, "no position");
@@ -159,7 +160,7 @@ contract FillTest is Base {
     function test_fill_RevertWhen_MarketReduceOnlyAndFillIncreases() public {
         _setMarketMode(ETH, MarketMode.ReduceOnly);
         Order memory o = _order(makerAccount, call3000, false, 1e18, PRICE);
-        vm.expectRevert();
+        vm.expectRevert(abi.encodeWithSelector(IClearingHouse.ClearingHouse_ReduceOnly.selector, ETH));
         _fillAs(takerOwner, takerAccount, _one(_request(makerKey, o, 1e18)));
         assertEq(_filled(o), 0);
     }
@@ -180,7 +181,7 @@ contract FillTest is Base {
         _setMarketMode(ETH, MarketMode.Halted);
         // even a closing trade is refused in a halted market
         Order memory close = _order(makerAccount, call3000, true, 1e18, PRICE);
-        vm.expectRevert();
+        vm.expectRevert(abi.encodeWithSelector(IClearingHouse.ClearingHouse_MarketHalted.selector, ETH));
         _fillAs(takerOwner, takerAccount, _one(_request(makerKey, close, 1e18)));
         assertEq(_filled(close), 0);
     }
@@ -216,17 +217,23 @@ contract FillTest is Base {
     /// The taker is healthy after the first leg alone but not after the second: the whole call reverts.
     function test_fill_MultiLeg_RevertWhen_TakerUnhealthyAfterLastLeg_NothingApplies() public {
         AccountId poor = _openUnderfundedAccount(stranger);
-        Order memory a = _order(makerAccount, put2500, false, 1e18, 1e18);
-        Order memory b = _order(makerAccount, call3000, true, 1e18, PRICE);
+        // leg a alone is fine: the account buys a cheap out-of-the-money call for 1 (worth more than that)
+        Order memory a = _order(makerAccount, call3000, false, 1e18, 1e18);
+        // leg b sells an in-the-money put with no collateral: below initial margin
+        Order memory b = _order(makerAccount, put2500, true, 1e18, PRICE);
         FillRequest[] memory rs = new FillRequest[](2);
         rs[0] = _request(makerKey, a, 1e18);
+        _fillAs(stranger, poor, _one(rs[0]));
+        assertEq(ch.positionOf(poor, call3000), 1e18, "leg a alone passes the health check");
+        a.salt = 1;
+        rs[0] = _request(makerKey, a, 1e18);
         rs[1] = _request(makerKey, b, 1e18);
-        vm.expectRevert();
+        vm.expectPartialRevert(IClearingHouse.ClearingHouse_BelowInitialMargin.selector);
         _fillAs(stranger, poor, rs);
         assertEq(_filled(a), 0);
         assertEq(_filled(b), 0);
         assertEq(ch.positionOf(poor, put2500), 0);
-        assertEq(ch.positionOf(poor, call3000), 0);
+        assertEq(ch.positionOf(poor, call3000), 1e18, "only the earlier single fill remains");
     }
 
     // -------------------------------------------------------------------------------------- reduce-only orders

@@ -2,8 +2,9 @@
 pragma solidity 0.8.28;
 
 import {AccountId} from "../../contracts/types/Types.sol";
+import {IClearingHouse} from "../../contracts/interfaces/IClearingHouse.sol";
 import {IOptionExchange, Order, SignedOrder} from "../../contracts/interfaces/IOptionExchange.sol";
-import {DoubleBase as Base} from "./utils/DoubleBase.sol";
+import {TradingBase as Base} from "./utils/TradingBase.sol";
 
 /// @notice `OptionExchange.matchOrders`: permissionless relayer matching at the sell order's price.
 contract MatchOrdersTest is Base {
@@ -146,7 +147,7 @@ contract MatchOrdersTest is Base {
         AccountId poor = _openUnderfundedAccount(stranger);
         Order memory buy = _order(takerAccount, call3000, true, 1e18, 150e18);
         Order memory sell = _order(poor, call3000, false, 1e18, 150e18);
-        vm.expectRevert();
+        vm.expectPartialRevert(IClearingHouse.ClearingHouse_BelowInitialMargin.selector);
         _match(_signed(takerKey, buy), _signed(strangerKey, sell), 1e18);
         assertEq(_filled(buy), 0);
         assertEq(_filled(sell), 0);

@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {SeriesId} from "../../contracts/types/Types.sol";
 import {IOptionExchange, Order} from "../../contracts/interfaces/IOptionExchange.sol";
-import {DoubleBase as Base} from "./utils/DoubleBase.sol";
+import {TradingBase as Base} from "./utils/TradingBase.sol";
 
 /// @notice Per-underlying and per-series open-interest caps.
 contract OpenInterestCapTest is Base {

@@ -5,7 +5,7 @@ import {AccountId} from "../../contracts/types/Types.sol";
 import {IOptionExchange, Order, SignedOrder, FillRequest} from "../../contracts/interfaces/IOptionExchange.sol";
 import {OptionExchange} from "../../contracts/trading/OptionExchange.sol";
 import {ERC1271WalletMock} from "../../contracts/mocks/ERC1271WalletMock.sol";
-import {DoubleBase as Base} from "./utils/DoubleBase.sol";
+import {TradingBase as Base} from "./utils/TradingBase.sol";
 
 /// @notice Order signatures: EIP-712 digest, ECDSA and ERC-1271 signers, operators, replay protection.
 contract SignaturesTest is Base {
@@ -147,7 +147,7 @@ contract SignaturesTest is Base {
 
     /// An order signed for this exchange cannot be replayed on a second deployment (different verifying contract).
     function test_fill_RevertWhen_ReplayedOnSecondExchange() public {
-        OptionExchange other = new OptionExchange(ch, admin, riskAdmin);
+        OptionExchange other = _deployExchange(ch);
         Order memory o = _order(makerAccount, call3000, false, 1e18, PRICE);
         FillRequest memory r = _request(makerKey, o, 1e18); // signed for `exchange`
         assertTrue(other.hashOrder(o) != exchange.hashOrder(o), "digests differ per contract");

@@ -1,8 +1,10 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { deployTradingSystem } from "./system.js";
 import {
   ORDER_TYPEHASH,
+  quoteFill,
   buildOrder,
   feeFor,
   hashOrder,
@@ -104,5 +106,52 @@ describe("sdk/orders: EIP-712 orders against OptionExchange", () => {
         }
       }
     }
+  });
+
+  it("SDK-signed orders fill on the real clearing house, with cash moves predicted by quoteFill", async () => {
+    const signers = await ethers.getSigners();
+    const [maker, taker, relayer] = signers.slice(3, 6);
+    const { ch, exchange, domain, now, openAccount, seriesOf } = await deployTradingSystem(ethers);
+    await (await exchange.setFees(3n * 10n ** 14n, 5n * 10n ** 14n, WAD / 8n)).wait();
+    const makerAccount = await openAccount(maker, 1_000_000n * 10n ** 6n);
+    const takerAccount = await openAccount(taker, 1_000_000n * 10n ** 6n);
+    const call = seriesOf(2200n, true);
+    const order = buildOrder({
+      account: makerAccount,
+      series: call,
+      isBuy: false,
+      size: 3n * WAD,
+      limitPrice: 85n * WAD + 333n,
+      deadline: now + 3600n,
+    });
+    const signed = await signOrder(maker, domain, order);
+    const fillSize = WAD + WAD / 3n;
+    const [mRate, tRate, cap] = await exchange.feeParams();
+    const quote = quoteFill(order, fillSize, { makerFeeRate: mRate, takerFeeRate: tRate, premiumFeeCap: cap });
+    const makerCash = await ch.cashOf(makerAccount);
+    const takerCash = await ch.cashOf(takerAccount);
+
+    await (await exchange.connect(taker).fill(takerAccount, [{ maker: signed, fillSize }])).wait();
+
+    expect(await ch.positionOf(takerAccount, call)).to.equal(fillSize);
+    expect(await ch.positionOf(makerAccount, call)).to.equal(-fillSize);
+    expect(takerCash - (await ch.cashOf(takerAccount))).to.equal(quote.buyerPays);
+    expect((await ch.cashOf(makerAccount)) - makerCash).to.equal(quote.sellerReceives);
+    const [filled, cancelled] = await exchange.orderStatus(hashOrder(order, domain));
+    expect(filled).to.equal(fillSize);
+    expect(cancelled).to.equal(false);
+
+    // a relayer matches an SDK-signed buy against the rest of the same sell order, at the sell price
+    const buy = buildOrder({
+      account: takerAccount,
+      series: call,
+      isBuy: true,
+      size: WAD,
+      limitPrice: 90n * WAD,
+      deadline: now + 3600n,
+    });
+    await (await exchange.connect(relayer).matchOrders(await signOrder(taker, domain, buy), signed, WAD)).wait();
+    expect(await ch.positionOf(takerAccount, call)).to.equal(fillSize + WAD);
+    expect((await exchange.orderStatus(hashOrder(buy, domain)))[0]).to.equal(WAD);
   });
 });

@@ -65,6 +65,14 @@ abstract contract ExchangeTestBase is Test {
     /// @dev An account that fails the clearing house's health check if it sells one call3000 contract.
     function _openUnderfundedAccount(address owner) internal virtual returns (AccountId);
 
+    /// @dev Deploys an exchange from its artifact (see TradingBase on why not `new`).
+    function _deployExchange(IClearingHouse clearingHouse) internal returns (OptionExchange) {
+        return
+            OptionExchange(
+                deployCode("OptionExchange.sol:OptionExchange", abi.encode(clearingHouse, admin, riskAdmin))
+            );
+    }
+
     // ---------------------------------------------------------------------------------------------- orders
 
     function _order(AccountId account, SeriesId series, bool isBuy, uint256 size, uint256 price)
