@@ -33,7 +33,8 @@ struct Order {
 /// @param order The signed order.
 /// @param signer Who signed: an EOA (65-byte ECDSA signature r,s,v; high-s rejected) or an ERC-1271 contract. Not
 /// part of the signed data: it only tells the exchange whom to verify against; it must be authorized for
-/// `order.account` at fill time.
+/// `order.account` at fill time. Warning: an address with code (a contract wallet, or an EOA with an EIP-7702
+/// delegation) is verified through ERC-1271 only, never by ECDSA recovery.
 /// @param signature ECDSA signature or ERC-1271 payload over `hashOrder(order)`.
 struct SignedOrder {
     Order order;

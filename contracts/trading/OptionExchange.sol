@@ -177,8 +177,7 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
         if (takerFeeRate > MAX_FEE_RATE) revert Exchange_FeeOutOfBounds(takerFeeRate, MAX_FEE_RATE);
         // fees cannot exceed 12.5% of premium (MAX_PREMIUM_FEE_CAP)
         if (premiumFeeCap > MAX_PREMIUM_FEE_CAP) revert Exchange_FeeOutOfBounds(premiumFeeCap, MAX_PREMIUM_FEE_CAP);
-        // each value is below 2^64 after the checks above, so the narrowing casts are exact
-        _fees = FeeParams(uint64(makerFeeRate), uint64(takerFeeRate), uint64(premiumFeeCap));
+        _fees = FeeParams(makerFeeRate.toUint64(), takerFeeRate.toUint64(), premiumFeeCap.toUint64());
         emit FeesSet(makerFeeRate, takerFeeRate, premiumFeeCap);
     }
 
