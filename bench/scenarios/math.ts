@@ -10,7 +10,13 @@ const scenario: Scenario = async ({ ethers, exec }) => {
   const iface = harness.interface;
 
   // ATM-ish 30-day option, rate 0 (the default): one lnWad, one sqrt, one expWad.
-  const price = iface.encodeFunctionData("price", [2_000n * WAD, 2_100n * WAD, 30n * DAY, (8n * WAD) / 10n, 0n]);
+  const price = iface.encodeFunctionData("price", [
+    2_000n * WAD,
+    2_100n * WAD,
+    30n * DAY,
+    (8n * WAD) / 10n,
+    0n,
+  ]);
   // Same with a non-zero rate: one more expWad for the discount factor.
   const priceRate = iface.encodeFunctionData("price", [
     2_000n * WAD,
@@ -47,8 +53,14 @@ const scenario: Scenario = async ({ ethers, exec }) => {
   return {
     "blackScholes.price": await exec(target, price),
     "blackScholes.price.rate": await exec(target, priceRate),
-    "marginLib.group.16": await exec(target, iface.encodeFunctionData("evaluateGroup", [legs, params])),
-    "marginLib.group.16distinct": await exec(target, iface.encodeFunctionData("evaluateGroup", [legsDistinct, params])),
+    "marginLib.group.16": await exec(
+      target,
+      iface.encodeFunctionData("evaluateGroup", [legs, params]),
+    ),
+    "marginLib.group.16distinct": await exec(
+      target,
+      iface.encodeFunctionData("evaluateGroup", [legsDistinct, params]),
+    ),
   };
 };
 

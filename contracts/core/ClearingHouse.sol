@@ -7,25 +7,29 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {FixedPointMathLib} from "solady/src/utils/FixedPointMathLib.sol";
-import {LibSort} from "solady/src/utils/LibSort.sol";
 
 import {AccountId, SeriesId, MarketMode} from "../types/Types.sol";
 import {SeriesIdLib} from "../libraries/SeriesIdLib.sol";
-import {MarginLib} from "../libraries/MarginLib.sol";
 import {IClearingHouse, Trade} from "../interfaces/IClearingHouse.sol";
 import {IChainlinkOracle} from "../interfaces/IChainlinkOracle.sol";
 import {IVolatilityOracle} from "../interfaces/IVolatilityOracle.sol";
 import {ISettlementOracle} from "../interfaces/ISettlementOracle.sol";
 import {UnderlyingParams, CollateralConfig} from "../interfaces/IRiskConfig.sol";
 import {RiskConfig} from "./RiskConfig.sol";
+import {OracleCache} from "./OracleCache.sol";
+import {MarginEvaluator} from "./MarginEvaluator.sol";
+import {IMarginEvaluator} from "../interfaces/IMarginEvaluator.sol";
 
 /// @title ClearingHouse
 /// @notice Margin accounts, custody, positions, settlement and the single health check per touched account.
 /// @dev Storage is laid out for the margin loop: one slot per position, packing `SeriesId << 96 | uint96(int96 size)`;
 /// series data (underlying, expiry, strike, kind) is derived from the id, so the check reads nothing else per
-/// position. Oracle answers are cached in memory for the duration of one external call (`Cache`), so accounts
-/// touched by the same batch share market, vol and settlement reads.
+/// position. Oracle answers are memoized for the duration of one external call (`OracleCache`), so accounts
+/// touched by the same batch share market, vol and settlement reads. The evaluation itself (grouping, MarginLib,
+/// modes) runs in `MarginEvaluator`, a stateless satellite created by the constructor, which keeps this contract
+/// under the code-size limit; it reads margin parameters back from here.
 contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
+    using OracleCache for OracleCache.Cache;
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using SafeCast for int256;
@@ -36,20 +40,6 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     uint256 private constant SIZE_BITS = 96;
     /// @dev `word >> GROUP_SHIFT` is the series' `expiryKey` (underlying << 40 | expiry).
     uint256 private constant GROUP_SHIFT = 96 + 104;
-    uint256 private constant MARKET_SLOTS = 16;
-    uint256 private constant GROUP_SLOTS = 32;
-    uint256 private constant PRICE_MASK = (1 << 255) - 1;
-
-    /// @dev Per-call memo of oracle answers. Keys are stored +1 so that 0 means empty. A full table simply stops
-    /// memoizing (answers are then re-read), it never changes a result.
-    struct Cache {
-        uint256 markets;
-        uint256 groups;
-        uint256[MARKET_SLOTS] marketKeys; // underlying + 1
-        uint256[MARKET_SLOTS] marketWords; // mode << 248 | priceWad
-        uint256[GROUP_SLOTS] groupKeys; // expiryKey + 1
-        uint256[GROUP_SLOTS] groupWords; // live: mode << 248 | volWad; expired: recorded << 255 | priceWad
-    }
 
     struct AccountData {
         address owner;
@@ -64,6 +54,8 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     IVolatilityOracle public immutable volatilityOracle;
     /// @inheritdoc IClearingHouse
     ISettlementOracle public immutable settlementOracle;
+    /// @inheritdoc IClearingHouse
+    IMarginEvaluator public immutable marginEvaluator;
 
     AccountId private constant FEE_ACCOUNT = AccountId.wrap(1);
     AccountId private constant INSURANCE_ACCOUNT = AccountId.wrap(2);
@@ -104,6 +96,7 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         chainlinkOracle = chainlinkOracle_;
         volatilityOracle = volatilityOracle_;
         settlementOracle = settlementOracle_;
+        marginEvaluator = new MarginEvaluator(chainlinkOracle_, volatilityOracle_, settlementOracle_);
         _createAccount(feeCollector); // id 1
         _createAccount(insuranceFund); // id 2
     }
@@ -253,7 +246,7 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
             }
             if (balance == amountWad) data.collateralMask &= ~uint16(1 << c.index);
         }
-        Cache memory cache;
+        OracleCache.Cache memory cache;
         _requireMargin(account, true, cache); // INV-4: a withdrawal leaves IM >= 0
         emit Withdrawn(account, token, to, amountNative, amountWad);
         IERC20(token).safeTransfer(to, amountNative);
@@ -281,7 +274,7 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     /// @inheritdoc IClearingHouse
     function applyTrades(Trade[] calldata trades) external nonReentrant {
         if (msg.sender != _exchange) revert ClearingHouse_OnlyExchange(msg.sender);
-        Cache memory cache;
+        OracleCache.Cache memory cache;
         uint256 n = trades.length;
         // Touched accounts as `accountId << 1 | needsInitialMargin`, deduplicated; at most two per leg.
         uint256[] memory touched = new uint256[](2 * n);
@@ -301,14 +294,14 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
             _cashBalances[INSURANCE_ACCOUNT] += insurancePart.toInt256();
         }
         for (uint256 i; i < touchedCount; ++i) {
-            _requireMargin(AccountId.wrap(touched[i] >> 1), touched[i] & 1 == 1, cache);
+            cache = _requireMargin(AccountId.wrap(touched[i] >> 1), touched[i] & 1 == 1, cache);
         }
     }
 
     /// @dev Validates and applies one leg (positions, open interest, premium and fees of both sides).
     /// @return buyerAdds Whether the buyer's leg is not a pure reduction of |position| (then IM is checked).
     /// @return sellerAdds Same for the seller.
-    function _applyLeg(Trade calldata t, Cache memory cache) internal returns (bool buyerAdds, bool sellerAdds) {
+    function _applyLeg(Trade calldata t, OracleCache.Cache memory cache) internal returns (bool buyerAdds, bool sellerAdds) {
         if (_accounts[t.buyer].owner == address(0)) revert ClearingHouse_UnknownAccount(t.buyer);
         if (_accounts[t.seller].owner == address(0)) revert ClearingHouse_UnknownAccount(t.seller);
         if (t.buyer == t.seller) revert ClearingHouse_SelfTrade(t.buyer);
@@ -346,7 +339,7 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     /// it becomes that cash (rounded against the account by at most 1 wei per position). Settlement must also work
     /// for accounts under maintenance or insolvent, or payoffs would not be zero-sum.
     function settleAccounts(AccountId[] calldata accounts) external nonReentrant {
-        Cache memory cache;
+        OracleCache.Cache memory cache;
         for (uint256 a; a < accounts.length; ++a) {
             AccountId account = accounts[a];
             if (_accounts[account].owner == address(0)) revert ClearingHouse_UnknownAccount(account);
@@ -361,7 +354,7 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
                 SeriesId series = SeriesId.wrap(word >> SIZE_BITS);
                 uint256 expiry = SeriesIdLib.expiry(series);
                 if (expiry > block.timestamp) continue;
-                (uint256 price, bool recorded) = _settlement(cache, word >> GROUP_SHIFT);
+                (uint256 price, bool recorded) = cache.settlement(settlementOracle, word >> GROUP_SHIFT);
                 if (!recorded) continue;
                 int256 size = int96(uint96(word));
                 uint256 strike = SeriesIdLib.strike(series);
@@ -421,8 +414,8 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     /// @inheritdoc IClearingHouse
     function accountMargin(AccountId account) external view returns (int256 equity, uint256 im, uint256 mm) {
         if (_accounts[account].owner == address(0)) revert ClearingHouse_UnknownAccount(account);
-        Cache memory cache;
-        return _accountMargin(account, cache);
+        OracleCache.Cache memory cache;
+        (equity, im, mm,) = _accountMargin(account, cache);
     }
 
     /// @inheritdoc IClearingHouse
@@ -432,22 +425,24 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         returns (int256 equity, uint256 im, uint256 mm)
     {
         if (_accounts[account].owner == address(0)) revert ClearingHouse_UnknownAccount(account);
-        Cache memory cache;
-        (MarketMode mode,) = chainlinkOracle.marketState(underlying);
+        OracleCache.Cache memory cache;
+        (MarketMode mode,) = cache.market(chainlinkOracle, underlying);
         if (mode == MarketMode.Halted) revert ClearingHouse_MarketHalted(underlying);
-        cache.marketKeys[0] = uint256(underlying) + 1;
-        cache.marketWords[0] = (uint256(mode) << 248) | priceWad;
-        cache.markets = 1;
-        return _accountMargin(account, cache);
+        cache.seedMarket(underlying, mode, priceWad);
+        (equity, im, mm,) = _accountMargin(account, cache);
     }
 
     // =================================================================================================================
     // Internal: health check
     // =================================================================================================================
 
-    /// @dev Reverts unless equity - IM >= 0 (`initial`) or equity - MM >= 0.
-    function _requireMargin(AccountId account, bool initial, Cache memory cache) internal view {
-        (int256 equity, uint256 im, uint256 mm) = _accountMargin(account, cache);
+    /// @dev Reverts unless equity - IM >= 0 (`initial`) or equity - MM >= 0. Returns the extended cache.
+    function _requireMargin(AccountId account, bool initial, OracleCache.Cache memory cache)
+        internal
+        view
+        returns (OracleCache.Cache memory)
+    {
+        (int256 equity, uint256 im, uint256 mm, OracleCache.Cache memory extended) = _accountMargin(account, cache);
         if (initial) {
             int256 margin = equity - im.toInt256();
             if (margin < 0) revert ClearingHouse_BelowInitialMargin(account, margin);
@@ -455,226 +450,52 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
             int256 margin = equity - mm.toInt256();
             if (margin < 0) revert ClearingHouse_BelowMaintenanceMargin(account, margin);
         }
+        return extended;
     }
 
-    /// @dev The one account evaluation behind every check and `accountMargin`.
-    function _accountMargin(AccountId account, Cache memory cache)
+    /// @dev The one account evaluation behind every check and `accountMargin`: raw holdings (one SLOAD per
+    /// position) handed to the evaluator. An account with neither positions nor collateral is just its cash.
+    function _accountMargin(AccountId account, OracleCache.Cache memory cache)
         internal
         view
-        returns (int256 equity, uint256 im, uint256 mm)
+        returns (int256 equity, uint256 im, uint256 mm, OracleCache.Cache memory)
     {
-        equity = _cashBalances[account];
-
+        int256 cash = _cashBalances[account];
+        uint256[] memory words = _positions[account];
         uint256 mask = _accounts[account].collateralMask;
+        if (words.length == 0 && mask == 0) return (cash, 0, 0, cache);
+        uint256[] memory collaterals = new uint256[](_popCount(mask));
+        uint256 c;
         for (uint256 index; mask != 0; ++index) {
-            if (mask & 1 == 1) equity += _collateralValue(account, _collateralList[index], cache).toInt256();
+            if (mask & 1 == 1) {
+                address token = _collateralList[index];
+                CollateralConfig storage config = _collaterals[token];
+                // amount <= MAX_DEPOSIT_CAP < 2**176, haircut <= 1e18 < 2**64
+                collaterals[c++] = (uint256(config.priceUnderlying) << 240) | (uint256(config.haircut) << 176)
+                    | _collateralBalances[account][token];
+            }
             mask >>= 1;
         }
-
-        uint256[] memory words = _positions[account]; // one SLOAD per position
-        if (words.length == 0) return (equity, 0, 0);
-        // Ids are unique per account, so sorting the packed words sorts by SeriesId: underlying, expiry, strike, kind.
-        LibSort.sort(words);
-        int256 value;
-        (value, im, mm) = _positionsMargin(words, cache);
-        equity += value;
+        return marginEvaluator.evaluate(cash, collaterals, words, cache);
     }
 
-    /// @dev Sums group values and requirements over sorted position words.
-    function _positionsMargin(uint256[] memory words, Cache memory cache)
-        internal
-        view
-        returns (int256 value, uint256 im, uint256 mm)
-    {
-        uint256 n = words.length;
-        uint256 start;
-        while (start < n) {
-            (int256 groupValue, uint256 imReq, uint256 mmReq, uint256 end) = _evaluateGroup(words, start, cache);
-            value += groupValue;
-            im += imReq;
-            mm += mmReq;
-            start = end;
-        }
-    }
-
-    /// @dev Value of one collateral holding: amount x price x (1 - haircut), each product rounded down. A halted
-    /// price source counts 0.
-    function _collateralValue(AccountId account, address token, Cache memory cache) internal view returns (uint256) {
-        CollateralConfig memory c = _collaterals[token];
-        (MarketMode mode, uint256 price) = _market(cache, c.priceUnderlying);
-        if (mode == MarketMode.Halted) return 0;
-        // both products round down: collateral is credited to the account
-        return _collateralBalances[account][token].mulWad(price).mulWad(WAD - c.haircut);
-    }
-
-    /// @dev Evaluates the (underlying, expiry) group starting at `words[start]` (sorted, so legs come by strike).
-    /// The returned `end` is one past the group's last word.
-    function _evaluateGroup(uint256[] memory words, uint256 start, Cache memory cache)
-        internal
-        view
-        returns (int256 value, uint256 imReq, uint256 mmReq, uint256 end)
-    {
-        uint256 key = words[start] >> GROUP_SHIFT;
-        end = start + 1;
-        while (end < words.length && words[end] >> GROUP_SHIFT == key) ++end;
-        (MarginLib.GroupParams memory p, MarketMode mode) = _groupParams(key, cache);
-        if (mode == MarketMode.Halted) return (_worstCase(words, start, end, uint16(key >> 40)), 0, 0, end);
-        MarginLib.Leg[] memory legs = _legs(words, start, end);
-        (value, imReq, mmReq) = MarginLib.evaluateGroup(legs, p);
-        if (mode == MarketMode.ReduceOnly && p.tau != 0) value = _degradedValue(legs, p);
-    }
-
-    /// @dev Value of a live group in a ReduceOnly market or under a fallback vol: the vol is deliberately high, which
-    /// is conservative for shorts but inflates longs, so long legs are credited the lesser of their mark and their
-    /// intrinsic value (tau = 0). Requirements are unchanged.
-    function _degradedValue(MarginLib.Leg[] memory legs, MarginLib.GroupParams memory p) internal pure returns (int256 value) {
-        uint256 n = legs.length;
-        uint256 longs;
-        for (uint256 i; i < n; ++i) {
-            if (legs[i].size > 0) ++longs;
-        }
-        MarginLib.Leg[] memory longLegs = new MarginLib.Leg[](longs);
-        MarginLib.Leg[] memory shortLegs = new MarginLib.Leg[](n - longs);
-        uint256 l;
-        for (uint256 i; i < n; ++i) {
-            if (legs[i].size > 0) longLegs[l++] = legs[i];
-            else shortLegs[i - l] = legs[i];
-        }
-        (int256 shortValue,,) = MarginLib.evaluateGroup(shortLegs, p);
-        (int256 longMark,,) = MarginLib.evaluateGroup(longLegs, p);
-        uint256 tau = p.tau;
-        p.tau = 0;
-        (int256 longIntrinsic,,) = MarginLib.evaluateGroup(longLegs, p);
-        p.tau = tau;
-        value = shortValue + (longIntrinsic < longMark ? longIntrinsic : longMark);
-    }
-
-    /// @dev Inputs of the group `key` (underlying << 40 | expiry) and its effective mode: the most restrictive of the
-    /// market mode and, for a live group, the vol mode; Active once a settlement price is recorded (no live input).
-    function _groupParams(uint256 key, Cache memory cache)
-        internal
-        view
-        returns (MarginLib.GroupParams memory p, MarketMode mode)
-    {
-        uint16 underlying = uint16(key >> 40);
-        uint256 expiry = uint40(key);
-        if (expiry > block.timestamp) {
-            (mode, p.price) = _market(cache, underlying);
-            if (mode == MarketMode.Halted) return (p, mode);
-            MarketMode volMode;
-            (p.vol, volMode) = _vol(cache, key);
-            if (volMode > mode) mode = volMode;
-            if (mode == MarketMode.Halted) return (p, mode);
-            p.tau = expiry - block.timestamp; // seconds
-            p.rate = _underlyings[underlying].rate;
-        } else {
-            bool recorded;
-            (p.price, recorded) = _settlement(cache, key);
-            if (recorded) {
-                p.settled = true; // final price: no live input, nothing to degrade (mode stays Active)
-            } else {
-                // expired, price not proven yet: intrinsic at spot (tau = 0), still margined
-                (mode, p.price) = _market(cache, underlying);
-                if (mode == MarketMode.Halted) return (p, mode);
-            }
-        }
-        UnderlyingParams storage up = _underlyings[underlying];
-        p.imBase = up.imBase;
-        p.imFloor = up.imFloor;
-        p.mmBase = up.mmBase;
-        p.mmFloor = up.mmFloor;
-    }
-
-    /// @dev Decodes `words[start:end]` into MarginLib legs (strike WAD, signed size WAD, kind).
-    function _legs(uint256[] memory words, uint256 start, uint256 end) internal pure returns (MarginLib.Leg[] memory legs) {
-        legs = new MarginLib.Leg[](end - start);
-        for (uint256 i = start; i < end; ++i) {
-            uint256 word = words[i];
-            legs[i - start] = MarginLib.Leg({
-                strike: uint96(word >> (SIZE_BITS + 8)),
-                size: int96(uint96(word)),
-                isCall: (word >> SIZE_BITS) & 0xff == 1
-            });
-        }
-    }
-
-    /// @dev Worst-case value of a group whose market has no trustworthy price: longs 0, short puts -strike x size
-    /// (their maximum loss, rounded up), short calls unbounded, so the check cannot complete.
-    function _worstCase(uint256[] memory words, uint256 start, uint256 end, uint16 underlying)
-        internal
-        pure
-        returns (int256 value)
-    {
-        for (uint256 i = start; i < end; ++i) {
-            uint256 word = words[i];
-            int256 size = int96(uint96(word));
-            if (size >= 0) continue;
-            if ((word >> SIZE_BITS) & 0xff == 1) revert ClearingHouse_MarketHalted(underlying);
-            // the short put's maximum loss is taken from the account: rounded up
-            value -= uint256(-size).mulWadUp(uint96(word >> (SIZE_BITS + 8))).toInt256();
-        }
+    function _popCount(uint256 mask) internal pure returns (uint256 count) {
+        for (; mask != 0; mask &= mask - 1) ++count;
     }
 
     // =================================================================================================================
-    // Internal: oracle reads memoized per call
+    // Internal: trade helpers
     // =================================================================================================================
-
-    function _market(Cache memory cache, uint16 underlying) internal view returns (MarketMode mode, uint256 price) {
-        uint256 key = uint256(underlying) + 1;
-        uint256 n = cache.markets;
-        for (uint256 i; i < n; ++i) {
-            if (cache.marketKeys[i] == key) {
-                uint256 word = cache.marketWords[i];
-                return (MarketMode(word >> 248), uint248(word));
-            }
-        }
-        (mode, price) = chainlinkOracle.marketState(underlying);
-        if (n < MARKET_SLOTS) {
-            cache.marketKeys[n] = key;
-            cache.marketWords[n] = (uint256(mode) << 248) | uint248(price);
-            cache.markets = n + 1;
-        }
-    }
-
-    function _vol(Cache memory cache, uint256 expiryKey) internal view returns (uint256 vol, MarketMode mode) {
-        uint256 key = expiryKey + 1;
-        uint256 n = cache.groups;
-        for (uint256 i; i < n; ++i) {
-            if (cache.groupKeys[i] == key) {
-                uint256 word = cache.groupWords[i];
-                return (uint248(word), MarketMode(word >> 248));
-            }
-        }
-        (vol, mode) = volatilityOracle.vol(uint16(expiryKey >> 40), uint40(expiryKey));
-        if (n < GROUP_SLOTS) {
-            cache.groupKeys[n] = key;
-            cache.groupWords[n] = (uint256(mode) << 248) | uint248(vol);
-            cache.groups = n + 1;
-        }
-    }
-
-    function _settlement(Cache memory cache, uint256 expiryKey) internal view returns (uint256 price, bool recorded) {
-        uint256 key = expiryKey + 1;
-        uint256 n = cache.groups;
-        for (uint256 i; i < n; ++i) {
-            if (cache.groupKeys[i] == key) {
-                uint256 word = cache.groupWords[i];
-                return (word & PRICE_MASK, word >> 255 == 1);
-            }
-        }
-        (price, recorded) = settlementOracle.settlementPrice(uint16(expiryKey >> 40), uint40(expiryKey));
-        if (n < GROUP_SLOTS) {
-            cache.groupKeys[n] = key;
-            cache.groupWords[n] = (recorded ? 1 << 255 : 0) | (price & PRICE_MASK);
-            cache.groups = n + 1;
-        }
-    }
 
     /// @dev Effective mode of the live group `expiryKey`: the more restrictive of market and vol modes.
-    function _liveMode(Cache memory cache, uint16 underlying, uint256 expiryKey) internal view returns (MarketMode) {
-        (MarketMode mode,) = _market(cache, underlying);
+    function _liveMode(OracleCache.Cache memory cache, uint16 underlying, uint256 expiryKey)
+        internal
+        view
+        returns (MarketMode)
+    {
+        (MarketMode mode,) = cache.market(chainlinkOracle, underlying);
         if (mode == MarketMode.Halted) return mode;
-        (, MarketMode volMode) = _vol(cache, expiryKey);
+        (, MarketMode volMode) = cache.vol(volatilityOracle, expiryKey);
         return volMode > mode ? volMode : mode;
     }
 

@@ -151,6 +151,16 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
     }
 
     /// @inheritdoc IRiskConfig
+    function marginParams(uint16 underlying)
+        external
+        view
+        returns (uint256 imBase, uint256 imFloor, uint256 mmBase, uint256 mmFloor, int256 rate)
+    {
+        UnderlyingParams storage p = _underlyings[underlying];
+        return (p.imBase, p.imFloor, p.mmBase, p.mmFloor, p.rate);
+    }
+
+    /// @inheritdoc IRiskConfig
     function isUnderlyingListed(uint16 underlying) public view returns (bool) {
         // imBase > mmBase >= MIN_MM_BASE > 0 for every listed underlying
         return _underlyings[underlying].imBase != 0;

@@ -5,6 +5,7 @@ import {AccountId, SeriesId} from "../types/Types.sol";
 import {IChainlinkOracle} from "./IChainlinkOracle.sol";
 import {IVolatilityOracle} from "./IVolatilityOracle.sol";
 import {ISettlementOracle} from "./ISettlementOracle.sol";
+import {IMarginEvaluator} from "./IMarginEvaluator.sol";
 
 /// @notice One leg of a trade between two accounts, as handed to the clearing house by the exchange module.
 /// @param buyer Account that goes long `size` (its position increases by `size`).
@@ -174,10 +175,17 @@ interface IClearingHouse {
         view
         returns (int256 equity, uint256 im, uint256 mm);
 
-    /// @notice Oracle wiring (immutables).
+    /// @notice Spot prices and market modes (immutable).
     function chainlinkOracle() external view returns (IChainlinkOracle);
+
+    /// @notice Implied vols for marks (immutable).
     function volatilityOracle() external view returns (IVolatilityOracle);
+
+    /// @notice Recorded settlement prices (immutable).
     function settlementOracle() external view returns (ISettlementOracle);
+
+    /// @notice The stateless evaluator behind `accountMargin` and every health check, created at construction.
+    function marginEvaluator() external view returns (IMarginEvaluator);
 
     // ---------------------------------------------------------------------------------------------------------------
     // Module-facing (fixed)

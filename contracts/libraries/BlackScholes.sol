@@ -37,10 +37,10 @@ library BlackScholes {
     /// @notice Below this σ√τ (1e-9) the price is the discounted forward intrinsic: time value < 4e-10 · S.
     uint256 internal constant MIN_STDDEV = 1e9;
 
-    /// @dev ln(1e9) in WAD, and e^{LN_1E9} in 1e27 scale (exact to 1e-27): expWad(LN_1E9 − rτ)/EXP_LN_1E9 = e^{−rτ},
-    /// with ~1e-20 relative precision even when e^{−rτ} is small.
+    /// @dev ln(1e9) in WAD, and expWad(LN_1E9) (≈ 1e27): expWad(LN_1E9 − rτ)/EXP_LN_1E9 = e^{−rτ} with ~3e-20
+    /// relative precision even when e^{−rτ} is small, and exactly 1 at rτ = 0.
     int256 private constant LN_1E9 = 20723265836946411156;
-    uint256 private constant EXP_LN_1E9 = 999999999999999999838076908;
+    uint256 private constant EXP_LN_1E9 = 999999999999999999851248658;
 
     // Scaled-tail range boundaries in x: 0.46875·√2 and 4·√2 (Cody's breakpoints in y = x/√2).
     uint256 private constant CODY_LOW = 662912607362388304;
@@ -87,7 +87,7 @@ library BlackScholes {
 
     /// @dev K·e^{−rτ} rounded down, and rτ in WAD truncated toward zero.
     function _discountedStrike(uint256 strike, uint256 tau, int256 rate) private pure returns (uint256 kd, int256 rt) {
-        if (rate == 0) return (strike, 0);
+        if (rate == 0 || tau == 0) return (strike, 0);
         // Inside the domain every product below is bounded as noted.
         unchecked {
             int256 n = rate * int256(tau); // |n| <= 1e18 · 1.6e8
@@ -101,7 +101,7 @@ library BlackScholes {
     }
 
     /// @dev d1 = (ln(S/K) + rτ)/(σ√τ) + σ√τ/2 in WAD.
-    function _d1(uint256 spot, uint256 strike, int256 rt, uint256 stddev) internal pure returns (int256) {
+    function _d1(uint256 spot, uint256 strike, int256 rt, uint256 stddev) private pure returns (int256) {
         // Inside the domain: S·1e18 < 1e51, |ln(S/K) + rτ| < 26e18, stddev in [1e9, 2.3e19].
         unchecked {
             // ln(S/K) from a ratio >= 1 so the WAD quotient keeps full relative precision.
@@ -113,7 +113,7 @@ library BlackScholes {
     }
 
     /// @dev Prices from d1, d2 (d1 >= d2) and K·e^{−rτ}; may be outside the no-arbitrage bounds by rounding only.
-    function _combine(uint256 spot, uint256 kd, int256 d1, int256 d2) internal pure returns (uint256 call, uint256 put) {
+    function _combine(uint256 spot, uint256 kd, int256 d1, int256 d2) private pure returns (uint256 call, uint256 put) {
         // |d1| < 2.6e28 so d1² < 6.8e56; the tail terms are below spot <= 1e33.
         unchecked {
             // e^{−d1²/2}; expWad returns 0 once it is below 1e-18, i.e. |d1| > 9.11.
@@ -155,7 +155,7 @@ library BlackScholes {
     }
 
     /// @notice Reverts with BlackScholes_OutOfDomain unless every input is inside the documented domain.
-    function _checkDomain(uint256 spot, uint256 strike, uint256 tau, uint256 vol, int256 rate) internal pure {
+    function _checkDomain(uint256 spot, uint256 strike, uint256 tau, uint256 vol, int256 rate) private pure {
         bool outside;
         // Branch-free: the moneyness products may wrap only when spot or strike is already above MAX_PRICE, which
         // flags the input anyway.
@@ -176,7 +176,7 @@ library BlackScholes {
     /// x < 0.663: Hart (1968) algorithm 5666 rational (as in West 2005); 0.663..5.657: Cody (1969) erfc rational
     /// R_{8,8} rewritten in x = y·√2; above: Cody's asymptotic rational in z = 1/y² = 2/x².
     /// Horner steps in assembly: Solidity keeps a division-by-zero check on every `/`, even by a constant.
-    function _scaledTail(uint256 x) internal pure returns (uint256 r) {
+    function _scaledTail(uint256 x) private pure returns (uint256 r) {
         // All coefficients are positive and x <= 40e18, so every Horner step stays below 1e50: no overflow; every
         // divisor is a non-zero constant or a positive polynomial value.
         /// @solidity memory-safe-assembly

@@ -90,9 +90,9 @@ const CODY_Q = [
 /** 0.46875·√2 and 4·√2 (WAD): range boundaries in x. */
 const CODY_LOW = 662912607362388304n;
 const CODY_HIGH = 5656854249492380195n;
-/** ln(1e9) in WAD, and e^{LN_1E9} in 1e18·WAD (exact to 1e-27): expWad(LN_1E9 - rτ) / EXP_LN_1E9 = e^{-rτ}. */
+/** ln(1e9) in WAD, and expWad(LN_1E9) ≈ 1e27: expWad(LN_1E9 - rτ) / EXP_LN_1E9 = e^{-rτ}, exactly 1 at rτ = 0. */
 const LN_1E9 = 20723265836946411156n;
-const EXP_LN_1E9 = 999999999999999999838076908n;
+const EXP_LN_1E9 = 999999999999999999851248658n;
 /** 1/√π and √2 in WAD. */
 const ONE_OVER_SQRT_PI = 564189583547756287n;
 const SQRT_2 = 1414213562373095049n;
@@ -106,7 +106,9 @@ export class BlackScholesOutOfDomain extends Error {
     readonly vol: bigint,
     readonly rate: bigint,
   ) {
-    super(`BlackScholes_OutOfDomain(${spot}, ${strike}, ${tau}, ${vol}, ${rate})`);
+    super(
+      `BlackScholes_OutOfDomain(${spot}, ${strike}, ${tau}, ${vol}, ${rate})`,
+    );
   }
 }
 
@@ -153,7 +155,13 @@ export function normCdf(x: bigint): bigint {
   return x < 0n ? tail : WAD - tail;
 }
 
-export function checkDomain(spot: bigint, strike: bigint, tau: bigint, vol: bigint, rate: bigint): void {
+export function checkDomain(
+  spot: bigint,
+  strike: bigint,
+  tau: bigint,
+  vol: bigint,
+  rate: bigint,
+): void {
   if (
     spot < MIN_PRICE ||
     spot > MAX_PRICE ||
@@ -178,11 +186,17 @@ export function checkDomain(spot: bigint, strike: bigint, tau: bigint, vol: bigi
  * @param vol WAD annualized (1e18 = 100%)
  * @param rate WAD annual continuously compounded, may be negative
  */
-export function blackScholes(spot: bigint, strike: bigint, tau: bigint, vol: bigint, rate: bigint): OptionPrices {
+export function blackScholes(
+  spot: bigint,
+  strike: bigint,
+  tau: bigint,
+  vol: bigint,
+  rate: bigint,
+): OptionPrices {
   checkDomain(spot, strike, tau, vol, rate);
   let rt = 0n;
   let kd = strike;
-  if (rate !== 0n) {
+  if (rate !== 0n && tau !== 0n) {
     const n = rate * tau;
     rt = n / YEAR; // truncates toward zero like Solidity
     const rem = n - rt * YEAR; // |rem| < YEAR: the part of rτ below one wei
@@ -199,7 +213,10 @@ export function blackScholes(spot: bigint, strike: bigint, tau: bigint, vol: big
     call = 0n;
     put = 0n;
   } else {
-    const lnSK = spot >= strike ? lnWad((spot * WAD) / strike) : -lnWad((strike * WAD) / spot);
+    const lnSK =
+      spot >= strike
+        ? lnWad((spot * WAD) / strike)
+        : -lnWad((strike * WAD) / spot);
     const d1 = ((lnSK + rt) * WAD) / stddev + stddev / 2n;
     const d2 = d1 - stddev;
     const e1 = expWad(-((d1 * d1) / (2n * WAD)));

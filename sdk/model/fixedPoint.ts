@@ -11,7 +11,8 @@ const MAX_INT256 = (1n << 255n) - 1n;
 export class FixedPointError extends Error {}
 
 function assertUint(x: bigint, what: string): void {
-  if (x < 0n || x > MAX_UINT256) throw new FixedPointError(`${what}: uint256 overflow`);
+  if (x < 0n || x > MAX_UINT256)
+    throw new FixedPointError(`${what}: uint256 overflow`);
 }
 
 /** floor(x * y / WAD), reverting (throwing) like Solady on overflow of x * y. */
@@ -90,7 +91,12 @@ export function lnWad(x: bigint): bigint {
   q = 909429971244387300277376558375n + ((x * q) >> 96n);
   p = p / q;
   p = 1677202110996718588342820967067443963516166n * p;
-  p = 16597577552685614221487285958193947469193820559219878177908093499208371n * (159n - r) + p;
-  p = 600920179829731861736702779321621459595472258049074101567377883020018308n + p;
+  p =
+    16597577552685614221487285958193947469193820559219878177908093499208371n *
+      (159n - r) +
+    p;
+  p =
+    600920179829731861736702779321621459595472258049074101567377883020018308n +
+    p;
   return p >> 174n;
 }

@@ -18,8 +18,21 @@ export {
   scaledTail,
   type OptionPrices,
 } from "./blackScholes.js";
-export { WAD, divUp, expWad, lnWad, mulWad, mulWadUp, sqrt } from "./fixedPoint.js";
 export {
+  WAD,
+  divUp,
+  expWad,
+  lnWad,
+  mulWad,
+  mulWadUp,
+  sqrt,
+} from "./fixedPoint.js";
+export {
+  MAX_GROUP_PRICE,
+  MAX_SIZE,
+  MAX_STRIKE,
+  MarginLibLegOutOfRange,
+  MarginLibPriceOutOfRange,
   MarginLibUnsortedLegs,
   evaluateGroup,
   marks,
@@ -29,4 +42,9 @@ export {
   type GroupResult,
   type Leg,
 } from "./margin.js";
-export { Dec, blackScholesReference, normCdfRef, type ReferencePrices } from "./reference.js";
+export {
+  Dec,
+  blackScholesReference,
+  normCdfRef,
+  type ReferencePrices,
+} from "./reference.js";

@@ -52,6 +52,35 @@ export class MarginLibUnsortedLegs extends Error {
   }
 }
 
+export class MarginLibLegOutOfRange extends Error {
+  constructor(
+    readonly index: bigint,
+    readonly strike: bigint,
+    readonly size: bigint,
+  ) {
+    super(`MarginLib_LegOutOfRange(${index}, ${strike}, ${size})`);
+  }
+}
+
+export class MarginLibPriceOutOfRange extends Error {
+  constructor(readonly price: bigint) {
+    super(`MarginLib_PriceOutOfRange(${price})`);
+  }
+}
+
+/** Largest strike (96-bit SeriesId field), largest |size| (2^127 − 1), largest group price (2^112 − 1). */
+export const MAX_STRIKE = (1n << 96n) - 1n;
+export const MAX_SIZE = (1n << 127n) - 1n;
+export const MAX_GROUP_PRICE = (1n << 112n) - 1n;
+
+function checkLeg(leg: Leg, previousStrike: bigint, i: number): void {
+  if (leg.strike < previousStrike)
+    throw new MarginLibUnsortedLegs(BigInt(i), leg.strike, previousStrike);
+  if (leg.strike > MAX_STRIKE || leg.size > MAX_SIZE || leg.size < -MAX_SIZE) {
+    throw new MarginLibLegOutOfRange(BigInt(i), leg.strike, leg.size);
+  }
+}
+
 const MAX_INT256 = (1n << 255n) - 1n;
 const MIN_INT256 = -(1n << 255n);
 
@@ -65,16 +94,29 @@ function base(a: bigint, b: bigint, otm: bigint): bigint {
 }
 
 /** Marks (call, put) at `strike`: Black-Scholes while tau > 0 and not settled, else intrinsic at `price`. */
-export function marks(strike: bigint, p: GroupParams): { call: bigint; put: bigint } {
-  if (!p.settled && p.tau !== 0n) return blackScholes(p.price, strike, p.tau, p.vol, p.rate);
-  return { call: p.price > strike ? p.price - strike : 0n, put: strike > p.price ? strike - p.price : 0n };
+export function marks(
+  strike: bigint,
+  p: GroupParams,
+): { call: bigint; put: bigint } {
+  if (!p.settled && p.tau !== 0n)
+    return blackScholes(p.price, strike, p.tau, p.vol, p.rate);
+  return {
+    call: p.price > strike ? p.price - strike : 0n,
+    put: strike > p.price ? strike - p.price : 0n,
+  };
 }
 
 /** Exact payoff at expiry of the group for a terminal price `st` (1e36 scale, i.e. WAD·WAD). */
 export function payoffAt(legs: readonly Leg[], st: bigint): bigint {
   let total = 0n;
   for (const leg of legs) {
-    const intrinsic = leg.isCall ? (st > leg.strike ? st - leg.strike : 0n) : leg.strike > st ? leg.strike - st : 0n;
+    const intrinsic = leg.isCall
+      ? st > leg.strike
+        ? st - leg.strike
+        : 0n
+      : leg.strike > st
+        ? leg.strike - st
+        : 0n;
     total += leg.size * intrinsic;
   }
   return total;
@@ -84,11 +126,17 @@ export function payoffAt(legs: readonly Leg[], st: bigint): bigint {
  * Maximum loss at expiry (WAD, rounded up) by the O(k) sweep over sorted legs, or `bounded: false` when Σ call sizes
  * < 0 (the payoff falls without bound as S_T grows).
  */
-export function maxLoss(legs: readonly Leg[]): { loss: bigint; bounded: boolean } {
+export function maxLoss(legs: readonly Leg[]): {
+  loss: bigint;
+  bounded: boolean;
+} {
   let putSizes = 0n;
   let putNotional = 0n;
   let callSizes = 0n;
-  for (const leg of legs) {
+  let previousStrike = 0n;
+  for (const [i, leg] of legs.entries()) {
+    checkLeg(leg, previousStrike, i);
+    previousStrike = leg.strike;
     if (leg.isCall) callSizes += leg.size;
     else {
       putSizes += leg.size;
@@ -99,13 +147,16 @@ export function maxLoss(legs: readonly Leg[]): { loss: bigint; bounded: boolean 
   return { loss: sweepMaxLoss(legs, putSizes, putNotional), bounded: true };
 }
 
-function sweepMaxLoss(legs: readonly Leg[], putSizes: bigint, putNotional: bigint): bigint {
+function sweepMaxLoss(
+  legs: readonly Leg[],
+  putSizes: bigint,
+  putNotional: bigint,
+): bigint {
   let payoff = putNotional;
   let minPayoff = payoff;
   let slope = -putSizes;
   let x = 0n;
   for (const leg of legs) {
-    if (leg.strike < x) throw new RangeError("legs not sorted");
     payoff = int256(payoff + slope * (leg.strike - x));
     x = leg.strike;
     if (payoff < minPayoff) minPayoff = payoff;
@@ -115,7 +166,11 @@ function sweepMaxLoss(legs: readonly Leg[], putSizes: bigint, putNotional: bigin
 }
 
 /** Value and requirements of one group — mirror of `MarginLib.evaluateGroup`. Legs sorted by strike ascending. */
-export function evaluateGroup(legs: readonly Leg[], p: GroupParams): GroupResult {
+export function evaluateGroup(
+  legs: readonly Leg[],
+  p: GroupParams,
+): GroupResult {
+  if (p.price > MAX_GROUP_PRICE) throw new MarginLibPriceOutOfRange(p.price);
   const imA = mulWadUp(p.imBase, p.price);
   const imB = mulWadUp(p.imFloor, p.price);
   const mmA = mulWadUp(p.mmBase, p.price);
@@ -127,13 +182,14 @@ export function evaluateGroup(legs: readonly Leg[], p: GroupParams): GroupResult
   let mmReq = 0n;
   let value = 0n;
   let cached: { strike: bigint; call: bigint; put: bigint } | undefined;
+  let previousStrike = 0n;
   legs.forEach((leg, i) => {
-    if (i !== 0 && leg.strike < legs[i - 1]!.strike) {
-      throw new MarginLibUnsortedLegs(BigInt(i), leg.strike, legs[i - 1]!.strike);
-    }
+    checkLeg(leg, previousStrike, i);
+    previousStrike = leg.strike;
     const size = leg.size;
     if (size === 0n) return;
-    if (cached === undefined || cached.strike !== leg.strike) cached = { strike: leg.strike, ...marks(leg.strike, p) };
+    if (cached === undefined || cached.strike !== leg.strike)
+      cached = { strike: leg.strike, ...marks(leg.strike, p) };
     const mark = leg.isCall ? cached.call : cached.put;
     if (leg.isCall) callSizes += size;
     else {

@@ -2,13 +2,20 @@
  * High-precision Black-Scholes reference (decimal.js, 60 significant digits) used to measure the accuracy of the
  * contract and of its bigint mirror. Not used for any on-chain prediction: use `blackScholes` for that.
  */
-import Decimal from "decimal.js";
+import DecimalModule from "decimal.js";
 
 import { YEAR } from "./blackScholes.js";
 
+// decimal.js ships CommonJS-style typings for its ESM build: under node16 resolution TypeScript types the default
+// import as the module namespace, while at runtime it is the Decimal class itself.
+const Decimal = DecimalModule as unknown as typeof DecimalModule.Decimal;
+
 /** An independent Decimal constructor so the global decimal.js configuration is left alone. */
-export const Dec = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_EVEN });
-export type Dec = Decimal;
+export const Dec = Decimal.clone({
+  precision: 60,
+  rounding: Decimal.ROUND_HALF_EVEN,
+});
+export type Dec = InstanceType<typeof DecimalModule.Decimal>;
 
 const WAD_DEC = new Dec(10).pow(18);
 const HALF = new Dec(0.5);

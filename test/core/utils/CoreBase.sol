@@ -219,8 +219,9 @@ abstract contract CoreBase is Test {
         return ch.accountMargin(account);
     }
 
-    /// @dev Gives `account` `n` positions (counterparty `other`): two underlyings, four weekly expiries, strikes
-    /// around spot, calls and puts, every other position short. Both accounts get ample cash first.
+    /// @dev Gives `account` `n` positions (counterparty `other`), the benchmark shape: position i sits in group
+    /// i / 8 (8 legs: 4 strikes x call/put, strikes alternately long and short); groups fill ETH's 8 weekly expiries,
+    /// then BTC's. Both accounts get ample cash first.
     function _buildPortfolio(AccountId account, AccountId other, uint256 n) internal {
         _depositCash(account, 10_000_000e6);
         _depositCash(other, 10_000_000e6);
@@ -232,12 +233,14 @@ abstract contract CoreBase is Test {
     }
 
     function _portfolioTrade(AccountId account, AccountId other, uint256 i) internal view returns (Trade memory) {
-        uint16 underlying = i % 2 == 0 ? ETH : BTC;
-        uint40 expiry = _expiry(7 * (1 + (i / 2) % 4));
-        uint256 k = i / 8; // 0..15 per (underlying, expiry)
-        uint256 strike = underlying == ETH ? 1600e18 + (k / 2) * 100e18 : 48_000e18 + (k / 2) * 3000e18;
-        SeriesId series = _series(underlying, expiry, strike, k % 2 == 0);
-        bool short = (i / 2) % 2 == 1;
+        uint256 g = i / 8;
+        uint256 j = i % 8;
+        uint16 underlying = g < 8 ? ETH : BTC;
+        uint40 expiry = _expiry(7 * ((g % 8) + 1));
+        uint256 k = j / 2;
+        uint256 strike = underlying == ETH ? 1800e18 + k * 100e18 : 54_000e18 + k * 3000e18;
+        SeriesId series = _series(underlying, expiry, strike, j % 2 == 0);
+        bool short = k % 2 == 1;
         return short ? _trade(other, account, series, 1e18, 0) : _trade(account, other, series, 1e18, 0);
     }
 }

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccountId, SeriesId, MarketMode} from "../../contracts/types/Types.sol";
+import {IClearingHouse} from "../../contracts/interfaces/IClearingHouse.sol";
+import {ILens} from "../../contracts/interfaces/ILens.sol";
+import {Lens} from "../../contracts/periphery/Lens.sol";
+import {CoreBase} from "../core/utils/CoreBase.sol";
+
+/// @notice Lens: health figures equal the core's, marks add up to the equity, liquidation prices sit where the
+/// maintenance margin crosses zero.
+contract LensTest is CoreBase {
+    Lens internal lens;
+    uint40 internal expiry;
+
+    function setUp() public override {
+        super.setUp();
+        lens = new Lens(ch);
+        expiry = _expiry(14);
+        _depositCash(bobAcc, 1_000_000e6);
+    }
+
+    function test_constructor_RevertWhen_ZeroAddress() public {
+        vm.expectRevert(ILens.Lens_ZeroAddress.selector);
+        new Lens(IClearingHouse(address(0)));
+        assertEq(address(lens.clearingHouse()), address(ch));
+    }
+
+    function test_health_MatchesCoreAndRatio() public {
+        _depositCash(aliceAcc, 2_000e6);
+        _applyOne(_trade(bobAcc, aliceAcc, _series(ETH, expiry, 2200e18, true), 2e18, 0));
+        (int256 equity, uint256 im, uint256 mm) = ch.accountMargin(aliceAcc);
+        ILens.Health memory h = lens.health(aliceAcc);
+        assertEq(h.equity, equity);
+        assertEq(h.initialRequirement, im);
+        assertEq(h.maintenanceRequirement, mm);
+        assertEq(h.initialMargin, equity - int256(im));
+        assertEq(h.maintenanceMargin, equity - int256(mm));
+        assertEq(h.marginRatio, uint256(equity) * 1e18 / mm);
+        assertEq(lens.marginRatio(aliceAcc), h.marginRatio);
+        assertFalse(h.liquidatable);
+
+        _setPrice(ETH, 3500e18);
+        h = lens.health(aliceAcc);
+        assertTrue(h.liquidatable);
+        assertLt(h.marginRatio, 1e18);
+    }
+
+    function test_marginRatio_EdgeCases() public {
+        assertEq(lens.marginRatio(aliceAcc), type(uint256).max, "no requirement, zero equity");
+        _depositCash(aliceAcc, 1_000e6);
+        assertEq(lens.marginRatio(aliceAcc), type(uint256).max);
+        _applyOne(_trade(bobAcc, aliceAcc, _series(ETH, expiry, 2000e18, true), 1e18, 0));
+        _setPrice(ETH, 5000e18);
+        (int256 equity,,) = ch.accountMargin(aliceAcc);
+        assertLt(equity, 0);
+        assertEq(lens.marginRatio(aliceAcc), 0, "negative equity");
+    }
+
+    function test_positionMarks_SumToEquity() public {
+        _depositCash(aliceAcc, 50_000e6);
+        SeriesId[4] memory s = [
+            _series(ETH, expiry, 1900e18, true),
+            _series(ETH, expiry, 2100e18, true),
+            _series(ETH, _expiry(3), 1800e18, false),
+            _series(BTC, expiry, 60_000e18, false)
+        ];
+        _applyOne(_trade(aliceAcc, bobAcc, s[0], 2e18, 0));
+        _applyOne(_trade(bobAcc, aliceAcc, s[1], 2e18, 0));
+        _applyOne(_trade(bobAcc, aliceAcc, s[2], 3e18, 0));
+        _applyOne(_trade(aliceAcc, bobAcc, s[3], 0.1e18, 0));
+        ILens.PositionMark[] memory marks = lens.positionMarks(aliceAcc);
+        assertEq(marks.length, 4);
+        int256 sum = ch.cashOf(aliceAcc);
+        for (uint256 i; i < marks.length; ++i) {
+            sum += marks[i].valueWad;
+            assertEq(marks[i].size, ch.positionOf(aliceAcc, marks[i].series));
+            assertGt(marks[i].markWad, 0);
+            assertEq(uint8(marks[i].mode), uint8(MarketMode.Active));
+            assertFalse(marks[i].expired);
+        }
+        (int256 equity,,) = ch.accountMargin(aliceAcc);
+        assertEq(sum, equity, "per-leg values add up to the group values");
+    }
+
+    function test_positionMarks_HaltedAndSettled() public {
+        _depositCash(aliceAcc, 50_000e6);
+        SeriesId put = _series(ETH, _expiry(1), 1800e18, false);
+        SeriesId btcCall = _series(BTC, expiry, 60_000e18, true);
+        _applyOne(_trade(bobAcc, aliceAcc, put, 1e18, 0));
+        _applyOne(_trade(aliceAcc, bobAcc, btcCall, 0.1e18, 0));
+        _settleAt(ETH, _expiry(1), 1700e18);
+        _setPrice(BTC, 60_000e18);
+        _halt(BTC);
+        ILens.PositionMark[] memory marks = lens.positionMarks(aliceAcc);
+        assertEq(marks[0].valueWad, -100e18, "settled put: intrinsic 100");
+        assertTrue(marks[0].expired);
+        assertEq(marks[0].markWad, 100e18);
+        assertEq(uint8(marks[1].mode), uint8(MarketMode.Halted));
+        assertEq(marks[1].markWad, 0);
+        assertEq(marks[1].valueWad, 0, "halted long counts 0");
+    }
+
+    function test_liquidationPrices_ShortCallHasOnlyUpper() public {
+        _depositCash(aliceAcc, 1_000e6);
+        _applyOne(_trade(bobAcc, aliceAcc, _series(ETH, expiry, 2200e18, true), 2e18, 0));
+        (uint256 lower, uint256 upper) = lens.liquidationPrices(aliceAcc);
+        assertEq(lower, 0, "a short call gains when spot falls");
+        assertGt(upper, 2000e18);
+        _assertCrossing(aliceAcc, upper, true);
+    }
+
+    function test_liquidationPrices_ShortStraddleHasBoth() public {
+        _depositCash(aliceAcc, 1_500e6);
+        _applyOne(_trade(bobAcc, aliceAcc, _series(ETH, expiry, 2000e18, true), 1e18, 0));
+        _applyOne(_trade(bobAcc, aliceAcc, _series(ETH, expiry, 2000e18, false), 1e18, 0));
+        (uint256 lower, uint256 upper) = lens.liquidationPrices(aliceAcc);
+        assertGt(lower, 100e18);
+        assertLt(lower, 2000e18);
+        assertGt(upper, 2000e18);
+        _assertCrossing(aliceAcc, lower, false);
+        _assertCrossing(aliceAcc, upper, true);
+        // moving spot to the returned price makes the account liquidatable
+        _setPrice(ETH, upper / 1e10 * 1e10 + 1e10);
+        assertTrue(lens.health(aliceAcc).liquidatable);
+    }
+
+    function test_liquidationPrices_NotApplicable() public {
+        _assertNone(aliceAcc, "no positions");
+        _depositCash(aliceAcc, 100_000e6);
+        _applyOne(_trade(bobAcc, aliceAcc, _series(ETH, expiry, 2000e18, true), 1e18, 0));
+        _applyOne(_trade(bobAcc, aliceAcc, _series(BTC, expiry, 60_000e18, true), 0.1e18, 0));
+        _assertNone(aliceAcc, "two underlyings");
+
+        _depositCash(carolAcc, 100_000e6);
+        _applyOne(_trade(carolAcc, bobAcc, _series(ETH, expiry, 2000e18, true), 1e18, 0));
+        _assertNone(carolAcc, "a long call is never liquidated");
+        _halt(ETH);
+        _assertNone(carolAcc, "halted market");
+    }
+
+    function test_liquidationPrices_AlreadyLiquidatableReturnsSpot() public {
+        _depositCash(aliceAcc, 1_000e6);
+        _applyOne(_trade(bobAcc, aliceAcc, _series(ETH, expiry, 2200e18, true), 2e18, 0));
+        _setPrice(ETH, 4000e18);
+        (uint256 lower, uint256 upper) = lens.liquidationPrices(aliceAcc);
+        assertEq(lower, 4000e18);
+        assertEq(upper, 4000e18);
+    }
+
+    /// @dev At `price` the MM margin is negative, and a hair towards spot it is not.
+    function _assertCrossing(AccountId account, uint256 price, bool above) internal view {
+        (int256 e, , uint256 mm) = ch.accountMarginAtPrice(account, ETH, price);
+        assertLt(e - int256(mm), 0, "liquidatable at the returned price");
+        uint256 nearer = above ? price - price / 1e8 : price + price / 1e8;
+        (e,, mm) = ch.accountMarginAtPrice(account, ETH, nearer);
+        assertGe(e - int256(mm), 0, "healthy just before it");
+    }
+
+    function _assertNone(AccountId account, string memory why) internal view {
+        (uint256 lower, uint256 upper) = lens.liquidationPrices(account);
+        assertEq(lower, 0, why);
+        assertEq(upper, 0, why);
+    }
+}
