@@ -6,14 +6,9 @@
  */
 import type { Scenario } from "../lib.js";
 import { type FeeParams, type FillRequest, type Order, buildOrder, signOrder } from "../../sdk/orders.js";
-import { network } from "hardhat";
+import { DAY, WAD, deployTradingSystem } from "../../test/trading/system.js";
 
-import { DAY, SYSTEM_NETWORK, WAD, deployTradingSystem } from "../../test/trading/system.js";
-
-const scenario: Scenario = async ({ tx }) => {
-  // TEMPORARY: a network of our own that accepts ClearingHouse above EIP-170 (see SYSTEM_NETWORK); gas figures of
-  // calls are unaffected by the code-size limit.
-  const { ethers } = await network.create(SYSTEM_NETWORK);
+const scenario: Scenario = async ({ ethers, tx }) => {
   const [, , , maker, taker, relayer] = await ethers.getSigners();
   const { exchange, ch, domain, now, openAccount, seriesOf } = await deployTradingSystem(ethers);
   // realistic fees: 0.03% maker, 0.05% taker of strike notional, capped at 12.5% of premium

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { SYSTEM_NETWORK, deployTradingSystem } from "./system.js";
+import { deployTradingSystem } from "./system.js";
 import {
   ORDER_TYPEHASH,
   quoteFill,
@@ -109,7 +109,6 @@ describe("sdk/orders: EIP-712 orders against OptionExchange", () => {
   });
 
   it("SDK-signed orders fill on the real clearing house, with cash moves predicted by quoteFill", async () => {
-    const { ethers } = await network.create(SYSTEM_NETWORK);
     const signers = await ethers.getSigners();
     const [maker, taker, relayer] = signers.slice(3, 6);
     const { ch, exchange, domain, now, openAccount, seriesOf } = await deployTradingSystem(ethers);

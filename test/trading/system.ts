@@ -8,13 +8,6 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 
 import { orderDomain } from "../../sdk/orders.js";
 
-/**
- * Network parameters for deploying the whole system. TEMPORARY: ClearingHouse's runtime code is above the EIP-170
- * limit (24,576 bytes) at the merged feat/core commit, so the local network must allow larger contracts. Drop the
- * override once core is below the limit.
- */
-export const SYSTEM_NETWORK = { override: { allowUnlimitedContractSize: true } } as const;
-
 export const WAD = 10n ** 18n;
 export const ETH = 1n;
 export const DAY = 86_400n;
