@@ -221,7 +221,11 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
       );
     }
     const [, lastUpdate] = await volOracle.rawVol(m.id, 0);
-    if (!(await volOracle.isListed(m.id))) {
+    const volListed = await volOracle.volParams(m.id).then(
+      () => true,
+      () => false,
+    );
+    if (!volListed) {
       await send(
         `VolatilityOracle: list ${m.symbol}`,
         volOracle.listUnderlying(m.id, {

@@ -38,7 +38,8 @@ const seqFeed = sys.sequencerFeed!;
 const usdc = sys.cash;
 const weth = sys.collaterals.WETH!;
 const now = async () => BigInt(await time.latest());
-const push = async (feed: typeof ethFeed, price: string) => (await feed.updateAnswer(toFeedUnits(wad(price), 8))).wait();
+const push = async (feed: typeof ethFeed, price: string) =>
+  (await feed.updateAnswer(toFeedUnits(wad(price), 8))).wait();
 
 section("2. Oracle circuit breakers: one market degrades, the other does not (INV-10)");
 const walk: Record<string, string>[] = [];
@@ -141,7 +142,7 @@ const fills = [];
 const quoteRows = [];
 for (const leg of legs) {
   const series = encodeSeries({ underlying: ETH, expiry, strike: wad(leg.strike), isCall: leg.isCall });
-  const [call, put] = blackScholes(spot, wad(leg.strike), expiry - t0, vol, 0n);
+  const { call, put } = blackScholes(spot, wad(leg.strike), expiry - t0, vol, 0n);
   const fair = leg.isCall ? call : put;
   // Makers quote around the model's fair value: bid 2% under, ask 2% over, rounded to the cent.
   const edge = (fair * 2n) / 100n;
@@ -167,7 +168,9 @@ for (const leg of legs) {
 printTable(quoteRows);
 const fillTx = await exchange.connect(carol).fill(accounts.carol, fills);
 const fillReceipt = await fillTx.wait();
-console.log(`Carol filled 4 orders in one transaction (${fillReceipt!.gasUsed} gas); every touched account was checked once.`);
+console.log(
+  `Carol filled 4 orders in one transaction (${fillReceipt!.gasUsed} gas); every touched account was checked once.`,
+);
 await marginTable("After the fill (Carol is short the iron condor: her requirement is capped by the 200-wide wings)");
 
 section("5. The market moves; a fault elsewhere changes nothing here");
@@ -194,7 +197,9 @@ const settleRound = await ethFeed.latestRoundId();
 const recordTx = await settlementOracle.connect(keeper).recordSettlementPrice(ETH, expiry, settleRound);
 await recordTx.wait();
 const [settlePrice] = await settlementOracle.settlementPrice(ETH, expiry);
-console.log(`Keeper proved round ${settleRound} (first round at or after expiry): settlement price ${usd(settlePrice)}`);
+console.log(
+  `Keeper proved round ${settleRound} (first round at or after expiry): settlement price ${usd(settlePrice)}`,
+);
 const cashBefore: Record<string, bigint> = {};
 for (const [name, id] of Object.entries(accounts)) cashBefore[name] = await ch.cashOf(id);
 await (await ch.connect(keeper).settleAccounts(Object.values(accounts))).wait();
@@ -210,11 +215,17 @@ const settleRows = [];
 for (const [name, id] of Object.entries(accounts)) {
   const delta = (await ch.cashOf(id)) - cashBefore[name]!;
   sum += delta;
-  settleRows.push({ account: name, "settlement cash flow": usd(delta), "positions left": (await ch.positionsOf(id))[0].length });
+  settleRows.push({
+    account: name,
+    "settlement cash flow": usd(delta),
+    "positions left": (await ch.positionsOf(id))[0].length,
+  });
 }
 printTable(settleRows);
 const carolDelta = (await ch.cashOf(accounts.carol)) - cashBefore.carol!;
-console.log(`Carol's payoff by formula: ${usd(carolExpected)}; on chain: ${usd(carolDelta)} (${carolExpected === carolDelta ? "equal to the wei" : "MISMATCH"})`);
+console.log(
+  `Carol's payoff by formula: ${usd(carolExpected)}; on chain: ${usd(carolDelta)} (${carolExpected === carolDelta ? "equal to the wei" : "MISMATCH"})`,
+);
 console.log(`Sum of settlement flows: ${sum} wei (zero-sum up to protocol-favouring rounding, INV-3)`);
 if (carolExpected !== carolDelta || sum > 0n) throw new Error("settlement did not match the payoff formula");
 

@@ -41,7 +41,9 @@ function hardhat(args, label) {
     skipped: last(/^\s*(\d+) (?:pending|skipped)/gm),
     wasmOom: /HHE908|wasm version of solc failed/.test(plain),
   };
-  console.log(`::: ${label}: ${result.passed} passing, ${result.failed} failing (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `::: ${label}: ${result.passed} passing, ${result.failed} failing (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
   return result;
 }
 
@@ -77,7 +79,10 @@ if (build.code !== 0) {
 } else {
   if (only !== "mocha") {
     if (explicitPaths.some((p) => p.endsWith(".sol"))) {
-      runSolidityGroup("selected", explicitPaths.filter((p) => p.endsWith(".sol")));
+      runSolidityGroup(
+        "selected",
+        explicitPaths.filter((p) => p.endsWith(".sol")),
+      );
     } else if (explicitPaths.length === 0) {
       // 2. Solidity: one job per folder under test/ (the files directly in test/ form a group too).
       const groups = [["test", solidityFiles("test")]];

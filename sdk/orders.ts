@@ -89,10 +89,7 @@ export interface FeeParams {
 }
 
 /** The exchange's EIP-712 domain: binds the chain id and the exchange address (no cross-chain/contract replay). */
-export function orderDomain(
-  chainId: bigint | number,
-  exchange: string,
-): TypedDataDomain {
+export function orderDomain(chainId: bigint | number, exchange: string): TypedDataDomain {
   return {
     name: ORDER_DOMAIN_NAME,
     version: ORDER_DOMAIN_VERSION,
@@ -132,12 +129,10 @@ export function buildOrder(p: OrderParams): Order {
     salt: p.salt ?? randomSalt(),
     reduceOnly: p.reduceOnly ?? false,
   };
-  if (order.account <= 0n)
-    throw new Error("order.account must be a valid account id (>= 1)");
+  if (order.account <= 0n) throw new Error("order.account must be a valid account id (>= 1)");
   if (order.size <= 0n) throw new Error("order.size must be > 0");
   for (const [k, v] of Object.entries(order)) {
-    if (typeof v === "bigint" && (v < 0n || v >= 1n << 256n))
-      throw new Error(`order.${k} out of uint256 range`);
+    if (typeof v === "bigint" && (v < 0n || v >= 1n << 256n)) throw new Error(`order.${k} out of uint256 range`);
   }
   return order;
 }
@@ -153,21 +148,13 @@ export function hashOrder(order: Order, domain: TypedDataDomain): string {
 }
 
 /** Signs `order` with an ethers signer (EOA). For ERC-1271 wallets, build the payload the wallet expects instead. */
-export async function signOrder(
-  signer: Signer,
-  domain: TypedDataDomain,
-  order: Order,
-): Promise<SignedOrder> {
+export async function signOrder(signer: Signer, domain: TypedDataDomain, order: Order): Promise<SignedOrder> {
   const signature = await signer.signTypedData(domain, ORDER_TYPES, order);
   return { order, signer: getAddress(await signer.getAddress()), signature };
 }
 
 /** Address that produced an EOA signature over `order` (throws on malformed signatures). */
-export function recoverOrderSigner(
-  domain: TypedDataDomain,
-  order: Order,
-  signature: string,
-): string {
+export function recoverOrderSigner(domain: TypedDataDomain, order: Order, signature: string): string {
   return verifyTypedData(domain, ORDER_TYPES, order, signature);
 }
 
@@ -177,31 +164,18 @@ export function seriesStrike(series: bigint): bigint {
 }
 
 const mulDivDown = (a: bigint, b: bigint, d: bigint): bigint => (a * b) / d;
-const mulDivUp = (a: bigint, b: bigint, d: bigint): bigint =>
-  (a * b + d - 1n) / d;
+const mulDivUp = (a: bigint, b: bigint, d: bigint): bigint => (a * b + d - 1n) / d;
 
 /**
  * Premium (WAD cash) of a leg of `size` at the resting order's `limitPrice`, rounded against the taker: down when the
  * maker buys, up when the maker sells. In `matchOrders` the sell order is the maker (`makerIsBuy = false`).
  */
-export function premiumFor(
-  size: bigint,
-  limitPrice: bigint,
-  makerIsBuy: boolean,
-): bigint {
-  return makerIsBuy
-    ? mulDivDown(size, limitPrice, WAD)
-    : mulDivUp(size, limitPrice, WAD);
+export function premiumFor(size: bigint, limitPrice: bigint, makerIsBuy: boolean): bigint {
+  return makerIsBuy ? mulDivDown(size, limitPrice, WAD) : mulDivUp(size, limitPrice, WAD);
 }
 
 /** fee = min(ceil(ceil(size x strike) x rate), ceil(premium x premiumFeeCap)); 0 when the rate or the cap is 0. */
-export function feeFor(
-  fees: FeeParams,
-  series: bigint,
-  size: bigint,
-  premium: bigint,
-  isMaker: boolean,
-): bigint {
+export function feeFor(fees: FeeParams, series: bigint, size: bigint, premium: bigint, isMaker: boolean): bigint {
   const rate = isMaker ? fees.makerFeeRate : fees.takerFeeRate;
   if (rate === 0n || fees.premiumFeeCap === 0n) return 0n;
   const notional = mulDivUp(size, seriesStrike(series), WAD);
@@ -220,17 +194,11 @@ export interface FillQuote {
 }
 
 /** Predicts the cash moves of filling `fillSize` of `order` as taker (or of a match where `order` is the sell). */
-export function quoteFill(
-  order: Order,
-  fillSize: bigint,
-  fees: FeeParams,
-): FillQuote {
+export function quoteFill(order: Order, fillSize: bigint, fees: FeeParams): FillQuote {
   const premium = premiumFor(fillSize, order.limitPrice, order.isBuy);
   const makerFee = feeFor(fees, order.series, fillSize, premium, true);
   const takerFee = feeFor(fees, order.series, fillSize, premium, false);
-  const [buyerFee, sellerFee] = order.isBuy
-    ? [makerFee, takerFee]
-    : [takerFee, makerFee];
+  const [buyerFee, sellerFee] = order.isBuy ? [makerFee, takerFee] : [takerFee, makerFee];
   return {
     premium,
     makerFee,

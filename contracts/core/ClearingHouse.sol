@@ -85,9 +85,13 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         address insuranceFund
     ) RiskConfig(admin) {
         if (
-            admin == address(0) || address(cashToken_) == address(0) || address(chainlinkOracle_) == address(0)
-                || address(volatilityOracle_) == address(0) || address(settlementOracle_) == address(0)
-                || feeCollector == address(0) || insuranceFund == address(0)
+            admin == address(0) ||
+            address(cashToken_) == address(0) ||
+            address(chainlinkOracle_) == address(0) ||
+            address(volatilityOracle_) == address(0) ||
+            address(settlementOracle_) == address(0) ||
+            feeCollector == address(0) ||
+            insuranceFund == address(0)
         ) revert ClearingHouse_ZeroAddress();
         uint8 decimals = cashToken_.decimals();
         if (decimals > MAX_DECIMALS) revert RiskConfig_DecimalsOutOfBounds(decimals); // see MAX_DECIMALS
@@ -301,7 +305,10 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     /// @dev Validates and applies one leg (positions, open interest, premium and fees of both sides).
     /// @return buyerAdds Whether the buyer's leg is not a pure reduction of |position| (then IM is checked).
     /// @return sellerAdds Same for the seller.
-    function _applyLeg(Trade calldata t, OracleCache.Cache memory cache) internal returns (bool buyerAdds, bool sellerAdds) {
+    function _applyLeg(
+        Trade calldata t,
+        OracleCache.Cache memory cache
+    ) internal returns (bool buyerAdds, bool sellerAdds) {
         if (_accounts[t.buyer].owner == address(0)) revert ClearingHouse_UnknownAccount(t.buyer);
         if (_accounts[t.seller].owner == address(0)) revert ClearingHouse_UnknownAccount(t.seller);
         if (t.buyer == t.seller) revert ClearingHouse_SelfTrade(t.buyer);
@@ -321,10 +328,12 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     }
 
     /// @dev Moves `size` of `series` from `seller` to `buyer` and keeps open interest equal to the sum of longs.
-    function _movePosition(AccountId buyer, AccountId seller, SeriesId series, int256 size)
-        internal
-        returns (bool buyerAdds, bool sellerAdds)
-    {
+    function _movePosition(
+        AccountId buyer,
+        AccountId seller,
+        SeriesId series,
+        int256 size
+    ) internal returns (bool buyerAdds, bool sellerAdds) {
         (int256 buyerOld, int256 buyerNew) = _updatePosition(buyer, series, size);
         (int256 sellerOld, int256 sellerNew) = _updatePosition(seller, series, -size);
         // INV-2: open interest is the sum of longs; only the long parts of both sides move it.
@@ -358,9 +367,10 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
                 if (!recorded) continue;
                 int256 size = int96(uint96(word));
                 uint256 strike = SeriesIdLib.strike(series);
-                uint256 intrinsic = SeriesIdLib.isCall(series)
-                    ? (price > strike ? price - strike : 0)
-                    : (strike > price ? strike - price : 0);
+                uint256 intrinsic =
+                    SeriesIdLib.isCall(series)
+                        ? (price > strike ? price - strike : 0)
+                        : (strike > price ? strike - price : 0);
                 int256 delta;
                 if (size > 0) {
                     // long is credited, rounded down
@@ -415,21 +425,21 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     function accountMargin(AccountId account) external view returns (int256 equity, uint256 im, uint256 mm) {
         if (_accounts[account].owner == address(0)) revert ClearingHouse_UnknownAccount(account);
         OracleCache.Cache memory cache;
-        (equity, im, mm,) = _accountMargin(account, false, cache);
+        (equity, im, mm, ) = _accountMargin(account, false, cache);
     }
 
     /// @inheritdoc IClearingHouse
-    function accountMarginAtPrice(AccountId account, uint16 underlying, uint256 priceWad)
-        external
-        view
-        returns (int256 equity, uint256 im, uint256 mm)
-    {
+    function accountMarginAtPrice(
+        AccountId account,
+        uint16 underlying,
+        uint256 priceWad
+    ) external view returns (int256 equity, uint256 im, uint256 mm) {
         if (_accounts[account].owner == address(0)) revert ClearingHouse_UnknownAccount(account);
         OracleCache.Cache memory cache;
-        (MarketMode mode,) = cache.market(chainlinkOracle, underlying);
+        (MarketMode mode, ) = cache.market(chainlinkOracle, underlying);
         if (mode == MarketMode.Halted) revert ClearingHouse_MarketHalted(underlying);
         cache.seedMarket(underlying, mode, priceWad);
-        (equity, im, mm,) = _accountMargin(account, false, cache);
+        (equity, im, mm, ) = _accountMargin(account, false, cache);
     }
 
     // =================================================================================================================
@@ -438,13 +448,16 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
 
     /// @dev Reverts unless equity - IM >= 0 (`initial`, a strict evaluation: no ReduceOnly price relied upon, INV-9)
     /// or equity - MM >= 0. Returns the extended cache.
-    function _requireMargin(AccountId account, bool initial, OracleCache.Cache memory cache)
-        internal
-        view
-        returns (OracleCache.Cache memory)
-    {
-        (int256 equity, uint256 im, uint256 mm, OracleCache.Cache memory extended) =
-            _accountMargin(account, initial, cache);
+    function _requireMargin(
+        AccountId account,
+        bool initial,
+        OracleCache.Cache memory cache
+    ) internal view returns (OracleCache.Cache memory) {
+        (int256 equity, uint256 im, uint256 mm, OracleCache.Cache memory extended) = _accountMargin(
+            account,
+            initial,
+            cache
+        );
         if (initial) {
             int256 margin = equity - im.toInt256();
             if (margin < 0) revert ClearingHouse_BelowInitialMargin(account, margin);
@@ -457,11 +470,11 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
 
     /// @dev The one account evaluation behind every check and `accountMargin`: raw holdings (one SLOAD per
     /// position) handed to the evaluator. An account with neither positions nor collateral is just its cash.
-    function _accountMargin(AccountId account, bool strict, OracleCache.Cache memory cache)
-        internal
-        view
-        returns (int256 equity, uint256 im, uint256 mm, OracleCache.Cache memory)
-    {
+    function _accountMargin(
+        AccountId account,
+        bool strict,
+        OracleCache.Cache memory cache
+    ) internal view returns (int256 equity, uint256 im, uint256 mm, OracleCache.Cache memory) {
         int256 cash = _cashBalances[account];
         uint256[] memory words = _positions[account];
         uint256 mask = _accounts[account].collateralMask;
@@ -478,8 +491,10 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
                 address token = _collateralList[index];
                 CollateralConfig storage config = _collaterals[token];
                 // amount <= MAX_DEPOSIT_CAP < 2**176, haircut <= 1e18 < 2**64
-                collaterals[c++] = (uint256(config.priceUnderlying) << 240) | (uint256(config.haircut) << 176)
-                    | _collateralBalances[account][token];
+                collaterals[c++] =
+                    (uint256(config.priceUnderlying) << 240) |
+                    (uint256(config.haircut) << 176) |
+                    _collateralBalances[account][token];
             }
             mask >>= 1;
         }
@@ -494,12 +509,12 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     // =================================================================================================================
 
     /// @dev Effective mode of the live group `expiryKey`: the more restrictive of market and vol modes.
-    function _liveMode(OracleCache.Cache memory cache, uint16 underlying, uint256 expiryKey)
-        internal
-        view
-        returns (MarketMode)
-    {
-        (MarketMode mode,) = cache.market(chainlinkOracle, underlying);
+    function _liveMode(
+        OracleCache.Cache memory cache,
+        uint16 underlying,
+        uint256 expiryKey
+    ) internal view returns (MarketMode) {
+        (MarketMode mode, ) = cache.market(chainlinkOracle, underlying);
         if (mode == MarketMode.Halted) return mode;
         (, MarketMode volMode) = cache.vol(volatilityOracle, expiryKey);
         return volMode > mode ? volMode : mode;
@@ -516,10 +531,11 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     }
 
     /// @dev Adds `delta` to the position; creates it (position cap) or removes it at zero.
-    function _updatePosition(AccountId account, SeriesId series, int256 delta)
-        internal
-        returns (int256 oldSize, int256 newSize)
-    {
+    function _updatePosition(
+        AccountId account,
+        SeriesId series,
+        int256 delta
+    ) internal returns (int256 oldSize, int256 newSize) {
         uint256[] storage list = _positions[account];
         uint256 index = _positionIndex[account][series];
         if (index == 0) {
@@ -562,11 +578,12 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         return size > 0 ? size : int256(0);
     }
 
-    function _touch(uint256[] memory touched, uint256 count, AccountId account, bool addsRisk)
-        internal
-        pure
-        returns (uint256)
-    {
+    function _touch(
+        uint256[] memory touched,
+        uint256 count,
+        AccountId account,
+        bool addsRisk
+    ) internal pure returns (uint256) {
         uint256 id = AccountId.unwrap(account);
         for (uint256 i; i < count; ++i) {
             if (touched[i] >> 1 == id) {

@@ -48,7 +48,11 @@ contract MarginEvaluator is IMarginEvaluator {
     /// @inheritdoc IMarginEvaluator
     ISettlementOracle public immutable settlementOracle;
 
-    constructor(IChainlinkOracle chainlinkOracle_, IVolatilityOracle volatilityOracle_, ISettlementOracle settlementOracle_) {
+    constructor(
+        IChainlinkOracle chainlinkOracle_,
+        IVolatilityOracle volatilityOracle_,
+        ISettlementOracle settlementOracle_
+    ) {
         clearingHouse = msg.sender;
         chainlinkOracle = chainlinkOracle_;
         volatilityOracle = volatilityOracle_;
@@ -85,11 +89,11 @@ contract MarginEvaluator is IMarginEvaluator {
     }
 
     /// @dev Sorts the words and sums the (underlying, expiry) groups' values and requirements.
-    function _positionsMargin(uint256[] memory positions, bool strict, OracleCache.Cache memory cache)
-        internal
-        view
-        returns (int256 value, uint256 im, uint256 mm)
-    {
+    function _positionsMargin(
+        uint256[] memory positions,
+        bool strict,
+        OracleCache.Cache memory cache
+    ) internal view returns (int256 value, uint256 im, uint256 mm) {
         // Ids are unique per account, so sorting packed words sorts by id: underlying, expiry, strike, kind.
         // Insertion sort is cheaper on short arrays; intro-quicksort keeps long ones at n log n. Same order.
         if (positions.length <= 24) LibSort.insertionSort(positions);
@@ -106,7 +110,11 @@ contract MarginEvaluator is IMarginEvaluator {
 
     /// @dev amount x price x (1 - haircut), each product rounded down (collateral is credited); Halted counts 0,
     /// and so does ReduceOnly in a strict evaluation.
-    function _collateralValue(uint256 word, bool strict, OracleCache.Cache memory cache) internal view returns (uint256) {
+    function _collateralValue(
+        uint256 word,
+        bool strict,
+        OracleCache.Cache memory cache
+    ) internal view returns (uint256) {
         (MarketMode mode, uint256 price) = cache.market(chainlinkOracle, uint16(word >> 240));
         if (mode == MarketMode.Halted || (strict && mode == MarketMode.ReduceOnly)) return 0;
         uint256 haircut = uint64(word >> 176);
@@ -152,11 +160,11 @@ contract MarginEvaluator is IMarginEvaluator {
     /// @dev Writes price, vol, tau and settled of the group `key` into `p`; returns the market mode and the
     /// effective mode (the more restrictive of market and vol modes for a live group). Both Active once a settlement
     /// price is recorded (no live input).
-    function _marketInputs(MarginLib.GroupParams memory p, uint256 key, OracleCache.Cache memory cache)
-        internal
-        view
-        returns (MarketMode marketMode, MarketMode mode)
-    {
+    function _marketInputs(
+        MarginLib.GroupParams memory p,
+        uint256 key,
+        OracleCache.Cache memory cache
+    ) internal view returns (MarketMode marketMode, MarketMode mode) {
         uint16 underlying = uint16(key >> 40);
         uint256 expiry = uint40(key);
         p.vol = 0;
@@ -183,11 +191,10 @@ contract MarginEvaluator is IMarginEvaluator {
     }
 
     /// @dev Long legs credited min(mark, intrinsic) in a ReduceOnly group; short legs and requirements unchanged.
-    function _degradedValue(MarginLib.Leg[] memory legs, MarginLib.GroupParams memory p)
-        internal
-        pure
-        returns (int256 value)
-    {
+    function _degradedValue(
+        MarginLib.Leg[] memory legs,
+        MarginLib.GroupParams memory p
+    ) internal pure returns (int256 value) {
         uint256 n = legs.length;
         uint256 longs;
         for (uint256 i; i < n; ++i) {
@@ -200,22 +207,24 @@ contract MarginEvaluator is IMarginEvaluator {
             if (legs[i].size > 0) longLegs[l++] = legs[i];
             else shortLegs[i - l] = legs[i];
         }
-        (int256 shortValue,,) = MarginLib.evaluateGroup(shortLegs, p);
-        (int256 longMark,,) = MarginLib.evaluateGroup(longLegs, p);
+        (int256 shortValue, , ) = MarginLib.evaluateGroup(shortLegs, p);
+        (int256 longMark, , ) = MarginLib.evaluateGroup(longLegs, p);
         uint256 tau = p.tau;
         p.tau = 0;
-        (int256 longIntrinsic,,) = MarginLib.evaluateGroup(longLegs, p);
+        (int256 longIntrinsic, , ) = MarginLib.evaluateGroup(longLegs, p);
         p.tau = tau;
         value = shortValue + (longIntrinsic < longMark ? longIntrinsic : longMark);
     }
 
     /// @dev Worst case of a group without a usable price: longs 0, short puts -strike x size (their maximum loss,
     /// rounded up), short calls unbounded: revert `MarketHalted` (`halted`) or `ReduceOnly` (strict evaluation).
-    function _worstCase(uint256[] memory positions, uint256 start, uint256 end, uint16 underlying, bool halted)
-        internal
-        pure
-        returns (int256 value)
-    {
+    function _worstCase(
+        uint256[] memory positions,
+        uint256 start,
+        uint256 end,
+        uint16 underlying,
+        bool halted
+    ) internal pure returns (int256 value) {
         for (uint256 i = start; i < end; ++i) {
             uint256 word = positions[i];
             int256 size = int96(uint96(word));
@@ -229,11 +238,11 @@ contract MarginEvaluator is IMarginEvaluator {
     }
 
     /// @dev Decodes `positions[start:end]` into MarginLib legs (strike WAD, signed size WAD, kind).
-    function _legs(uint256[] memory positions, uint256 start, uint256 end)
-        internal
-        pure
-        returns (MarginLib.Leg[] memory legs)
-    {
+    function _legs(
+        uint256[] memory positions,
+        uint256 start,
+        uint256 end
+    ) internal pure returns (MarginLib.Leg[] memory legs) {
         legs = new MarginLib.Leg[](end - start);
         for (uint256 i = start; i < end; ++i) {
             uint256 word = positions[i];

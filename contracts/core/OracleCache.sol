@@ -25,11 +25,11 @@ library OracleCache {
     uint256 private constant VALUE_MASK = (1 << VALUE_BITS) - 1;
 
     /// @notice `IChainlinkOracle.marketState(underlying)`, memoized.
-    function market(Cache memory cache, IChainlinkOracle oracle, uint16 underlying)
-        internal
-        view
-        returns (MarketMode mode, uint256 priceWad)
-    {
+    function market(
+        Cache memory cache,
+        IChainlinkOracle oracle,
+        uint16 underlying
+    ) internal view returns (MarketMode mode, uint256 priceWad) {
         (bool found, uint256 word) = _find(cache, underlying);
         if (found) return (MarketMode((word >> VALUE_BITS) & 0x7f), word & VALUE_MASK);
         (mode, priceWad) = oracle.marketState(underlying);
@@ -50,11 +50,11 @@ library OracleCache {
     }
 
     /// @notice `IVolatilityOracle.vol(underlying, expiry)` of the live group `expiryKey`, memoized.
-    function vol(Cache memory cache, IVolatilityOracle oracle, uint256 expiryKey)
-        internal
-        view
-        returns (uint256 volWad, MarketMode mode)
-    {
+    function vol(
+        Cache memory cache,
+        IVolatilityOracle oracle,
+        uint256 expiryKey
+    ) internal view returns (uint256 volWad, MarketMode mode) {
         (bool found, uint256 word) = _find(cache, GROUP_KIND | expiryKey);
         if (found) return (word & VALUE_MASK, MarketMode((word >> VALUE_BITS) & 0x7f));
         (volWad, mode) = oracle.vol(uint16(expiryKey >> 40), uint40(expiryKey));
@@ -62,11 +62,11 @@ library OracleCache {
     }
 
     /// @notice `ISettlementOracle.settlementPrice(underlying, expiry)` of the expired group `expiryKey`, memoized.
-    function settlement(Cache memory cache, ISettlementOracle oracle, uint256 expiryKey)
-        internal
-        view
-        returns (uint256 priceWad, bool recorded)
-    {
+    function settlement(
+        Cache memory cache,
+        ISettlementOracle oracle,
+        uint256 expiryKey
+    ) internal view returns (uint256 priceWad, bool recorded) {
         (bool found, uint256 word) = _find(cache, GROUP_KIND | expiryKey);
         if (found) return (word & VALUE_MASK, (word >> VALUE_BITS) & 0x7f == 1);
         (priceWad, recorded) = oracle.settlementPrice(uint16(expiryKey >> 40), uint40(expiryKey));

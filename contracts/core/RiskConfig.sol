@@ -11,7 +11,6 @@ import {IChainlinkOracle} from "../interfaces/IChainlinkOracle.sol";
 /// @notice Bounded risk parameters, inherited by the clearing house so the health check reads them from its own
 /// storage (no external call). Every setter is risk-admin only, checks its bounds and emits.
 abstract contract RiskConfig is IRiskConfig, AccessControl {
-
     /// @notice Lists markets and collateral, tunes parameters within the bounds below.
     bytes32 public constant RISK_ADMIN_ROLE = keccak256("RISK_ADMIN_ROLE");
 
@@ -64,26 +63,26 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
     /// @inheritdoc IRiskConfig
     function setUnderlyingParams(uint16 underlying, UnderlyingParams calldata p) external onlyRole(RISK_ADMIN_ROLE) {
         if (
-            p.mmFloor == 0 // a zero floor would let far-OTM shorts carry no requirement at all
-                || p.mmFloor >= p.imFloor // MM strictly below IM leaves a buffer between the trade check and liquidation
-                || p.mmFloor > p.mmBase // the floor is the smaller of the two terms by construction
-                || p.imFloor > p.imBase // same for the initial terms
-                || p.mmBase < MIN_MM_BASE // see MIN_MM_BASE
-                || p.mmBase >= p.imBase // MM strictly below IM
-                || p.imBase > MAX_IM_BASE // see MAX_IM_BASE
+            p.mmFloor == 0 || // a zero floor would let far-OTM shorts carry no requirement at all
+            p.mmFloor >= p.imFloor || // MM strictly below IM leaves a buffer between the trade check and liquidation
+            p.mmFloor > p.mmBase || // the floor is the smaller of the two terms by construction
+            p.imFloor > p.imBase || // same for the initial terms
+            p.mmBase < MIN_MM_BASE || // see MIN_MM_BASE
+            p.mmBase >= p.imBase || // MM strictly below IM
+            p.imBase > MAX_IM_BASE // see MAX_IM_BASE
         ) revert RiskConfig_InvalidMarginParams(p.imBase, p.imFloor, p.mmBase, p.mmFloor);
         // see MAX_ABS_RATE
         if (p.rate > MAX_ABS_RATE || p.rate < -MAX_ABS_RATE) revert RiskConfig_RateOutOfBounds(p.rate);
         if (
-            p.expiryPeriod < MIN_EXPIRY_PERIOD // see MIN_EXPIRY_PERIOD
-                || p.expiryOffset >= p.expiryPeriod // the offset is a residue modulo the period
-                || p.maxHorizon < p.expiryPeriod // the horizon must contain at least one expiry
-                || p.maxHorizon > MAX_HORIZON // see MAX_HORIZON
+            p.expiryPeriod < MIN_EXPIRY_PERIOD || // see MIN_EXPIRY_PERIOD
+            p.expiryOffset >= p.expiryPeriod || // the offset is a residue modulo the period
+            p.maxHorizon < p.expiryPeriod || // the horizon must contain at least one expiry
+            p.maxHorizon > MAX_HORIZON // see MAX_HORIZON
         ) revert RiskConfig_InvalidExpiryGrid(p.expiryPeriod, p.expiryOffset, p.maxHorizon);
         if (
-            p.strikeStep == 0 // strikes are multiples of the step
-                || p.minStrike < MIN_STRIKE // see MIN_STRIKE
-                || p.minStrike > p.maxStrike // the range must not be empty
+            p.strikeStep == 0 || // strikes are multiples of the step
+            p.minStrike < MIN_STRIKE || // see MIN_STRIKE
+            p.minStrike > p.maxStrike // the range must not be empty
         ) revert RiskConfig_InvalidStrikeGrid(p.strikeStep, p.minStrike, p.maxStrike);
         // The oracle must know the market: marketState never reverts for a market it lists.
         _marketOracle().marketState(underlying);
@@ -92,10 +91,12 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
     }
 
     /// @inheritdoc IRiskConfig
-    function listCollateral(address token, uint16 priceUnderlying, uint256 haircut, uint256 depositCapWad)
-        external
-        onlyRole(RISK_ADMIN_ROLE)
-    {
+    function listCollateral(
+        address token,
+        uint16 priceUnderlying,
+        uint256 haircut,
+        uint256 depositCapWad
+    ) external onlyRole(RISK_ADMIN_ROLE) {
         if (token == address(0) || token == _cashTokenAddress()) revert RiskConfig_InvalidCollateral(token);
         if (_collaterals[token].listed) revert RiskConfig_CollateralAlreadyListed(token);
         uint256 index = _collateralList.length;
@@ -118,10 +119,11 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
     }
 
     /// @inheritdoc IRiskConfig
-    function setCollateralParams(address token, uint256 haircut, uint256 depositCapWad)
-        external
-        onlyRole(RISK_ADMIN_ROLE)
-    {
+    function setCollateralParams(
+        address token,
+        uint256 haircut,
+        uint256 depositCapWad
+    ) external onlyRole(RISK_ADMIN_ROLE) {
         CollateralConfig storage c = _collaterals[token];
         if (!c.listed) revert RiskConfig_CollateralNotListed(token);
         _checkCollateralBounds(haircut, depositCapWad);
@@ -133,7 +135,8 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
     /// @inheritdoc IRiskConfig
     function setPositionCap(uint256 positionCap_) external onlyRole(RISK_ADMIN_ROLE) {
         // at least one position, at most the gas-budgeted MAX_POSITION_CAP (INV-8)
-        if (positionCap_ == 0 || positionCap_ > MAX_POSITION_CAP) revert RiskConfig_PositionCapOutOfBounds(positionCap_);
+        if (positionCap_ == 0 || positionCap_ > MAX_POSITION_CAP)
+            revert RiskConfig_PositionCapOutOfBounds(positionCap_);
         _positionCap = positionCap_;
         emit PositionCapSet(positionCap_);
     }
@@ -151,11 +154,9 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
     }
 
     /// @inheritdoc IRiskConfig
-    function marginParams(uint16 underlying)
-        external
-        view
-        returns (uint256 imBase, uint256 imFloor, uint256 mmBase, uint256 mmFloor, int256 rate)
-    {
+    function marginParams(
+        uint16 underlying
+    ) external view returns (uint256 imBase, uint256 imFloor, uint256 mmBase, uint256 mmFloor, int256 rate) {
         UnderlyingParams storage p = _underlyings[underlying];
         return (p.imBase, p.imFloor, p.mmBase, p.mmFloor, p.rate);
     }

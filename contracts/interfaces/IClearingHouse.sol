@@ -65,11 +65,19 @@ interface IClearingHouse {
     event LiquidationModuleSet(address indexed liquidationModule);
     /// @param amountNative Token units moved; `amountWad` is what the account was credited (rounded down).
     event Deposited(
-        AccountId indexed account, address indexed token, address indexed from, uint256 amountNative, uint256 amountWad
+        AccountId indexed account,
+        address indexed token,
+        address indexed from,
+        uint256 amountNative,
+        uint256 amountWad
     );
     /// @param amountNative Token units sent to `to`; `amountWad` is what the account was debited (rounded up).
     event Withdrawn(
-        AccountId indexed account, address indexed token, address indexed to, uint256 amountNative, uint256 amountWad
+        AccountId indexed account,
+        address indexed token,
+        address indexed to,
+        uint256 amountNative,
+        uint256 amountWad
     );
     /// @notice One leg of `applyTrades`: `size` (WAD) moved from `seller` to `buyer` for `premium` (WAD cash).
     event TradeApplied(
@@ -83,7 +91,11 @@ interface IClearingHouse {
     );
     /// @notice An expired position of `size` (WAD, signed) became `cashDelta` (WAD, signed) at `settlementPrice`.
     event PositionSettled(
-        AccountId indexed account, SeriesId indexed series, int256 size, uint256 settlementPrice, int256 cashDelta
+        AccountId indexed account,
+        SeriesId indexed series,
+        int256 size,
+        uint256 settlementPrice,
+        int256 cashDelta
     );
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -170,10 +182,11 @@ interface IClearingHouse {
     /// @notice `accountMargin` with the price of `underlying` replaced by `priceWad` (positions, unsettled expired
     /// groups and collateral priced by it). For lenses (liquidation price); reverts `MarketHalted` when that market
     /// is halted.
-    function accountMarginAtPrice(AccountId account, uint16 underlying, uint256 priceWad)
-        external
-        view
-        returns (int256 equity, uint256 im, uint256 mm);
+    function accountMarginAtPrice(
+        AccountId account,
+        uint16 underlying,
+        uint256 priceWad
+    ) external view returns (int256 equity, uint256 im, uint256 mm);
 
     /// @notice Spot prices and market modes (immutable).
     function chainlinkOracle() external view returns (IChainlinkOracle);

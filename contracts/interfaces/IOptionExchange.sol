@@ -211,4 +211,7 @@ interface IOptionExchange {
 
     /// @notice Effective open-interest cap of `series` (WAD contracts): its own cap, else its underlying's; 0 = none.
     function openInterestCap(SeriesId series) external view returns (uint256);
+
+    /// @notice Open-interest cap of every series of `underlying` without a series override (WAD contracts; 0 = none).
+    function underlyingOpenInterestCap(uint16 underlying) external view returns (uint256);
 }

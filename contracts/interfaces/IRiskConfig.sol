@@ -106,10 +106,9 @@ interface IRiskConfig {
     function underlyingParams(uint16 underlying) external view returns (UnderlyingParams memory);
 
     /// @notice The margin inputs of `underlying` (WAD fractions and the signed WAD rate); zeros when not listed.
-    function marginParams(uint16 underlying)
-        external
-        view
-        returns (uint256 imBase, uint256 imFloor, uint256 mmBase, uint256 mmFloor, int256 rate);
+    function marginParams(
+        uint16 underlying
+    ) external view returns (uint256 imBase, uint256 imFloor, uint256 mmBase, uint256 mmFloor, int256 rate);
 
     /// @notice Whether `underlying` is listed.
     function isUnderlyingListed(uint16 underlying) external view returns (bool);

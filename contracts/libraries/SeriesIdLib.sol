@@ -14,10 +14,18 @@ library SeriesIdLib {
     uint256 internal constant MAX_STRIKE = type(uint96).max;
     uint256 internal constant MAX_EXPIRY = type(uint40).max;
 
-    function encode(uint16 underlying, uint40 expiry, uint96 strikeWad, bool isCall_) internal pure returns (SeriesId) {
+    function encode(
+        uint16 underlyingId,
+        uint40 expiryTime,
+        uint96 strikeWad,
+        bool callFlag
+    ) internal pure returns (SeriesId) {
         return
             SeriesId.wrap(
-                (uint256(underlying) << 144) | (uint256(expiry) << 104) | (uint256(strikeWad) << 8) | (isCall_ ? 1 : 0)
+                (uint256(underlyingId) << 144) |
+                    (uint256(expiryTime) << 104) |
+                    (uint256(strikeWad) << 8) |
+                    (callFlag ? 1 : 0)
             );
     }
 

@@ -47,7 +47,7 @@ contract Lens is ILens {
 
     /// @inheritdoc ILens
     function marginRatio(AccountId account) external view returns (uint256) {
-        (int256 equity,, uint256 mm) = clearingHouse.accountMargin(account);
+        (int256 equity, , uint256 mm) = clearingHouse.accountMargin(account);
         return _ratio(equity, mm);
     }
 
@@ -86,24 +86,25 @@ contract Lens is ILens {
         }
         MarginLib.Leg[] memory leg = new MarginLib.Leg[](1);
         leg[0] = MarginLib.Leg({strike: strike, size: int256(WAD), isCall: isCall});
-        (int256 unit,,) = MarginLib.evaluateGroup(leg, p);
+        (int256 unit, , ) = MarginLib.evaluateGroup(leg, p);
         m.markWad = uint256(unit);
         leg[0].size = size;
-        (m.valueWad,,) = MarginLib.evaluateGroup(leg, p);
+        (m.valueWad, , ) = MarginLib.evaluateGroup(leg, p);
         if (m.mode == MarketMode.ReduceOnly && p.tau != 0 && size > 0) {
             // the core credits longs at most their intrinsic value while degraded
             p.tau = 0;
-            (int256 intrinsic,,) = MarginLib.evaluateGroup(leg, p);
+            (int256 intrinsic, , ) = MarginLib.evaluateGroup(leg, p);
             if (intrinsic < m.valueWad) m.valueWad = intrinsic;
         }
     }
 
-    function _inputs(uint16 underlying, uint40 expiry)
-        internal
-        view
-        returns (MarketMode mode, MarginLib.GroupParams memory p)
-    {
-        (p.imBase, p.imFloor, p.mmBase, p.mmFloor, p.rate) = IRiskConfig(address(clearingHouse)).marginParams(underlying);
+    function _inputs(
+        uint16 underlying,
+        uint40 expiry
+    ) internal view returns (MarketMode mode, MarginLib.GroupParams memory p) {
+        (p.imBase, p.imFloor, p.mmBase, p.mmFloor, p.rate) = IRiskConfig(address(clearingHouse)).marginParams(
+            underlying
+        );
         if (expiry > block.timestamp) {
             (mode, p.price) = clearingHouse.chainlinkOracle().marketState(underlying);
             if (mode == MarketMode.Halted) return (mode, p);
@@ -126,7 +127,7 @@ contract Lens is ILens {
 
     /// @inheritdoc ILens
     function liquidationPrices(AccountId account) external view returns (uint256 lowerWad, uint256 upperWad) {
-        (SeriesId[] memory ids,) = clearingHouse.positionsOf(account);
+        (SeriesId[] memory ids, ) = clearingHouse.positionsOf(account);
         if (ids.length == 0) return (0, 0);
         uint16 underlying = SeriesIdLib.underlying(ids[0]);
         for (uint256 i = 1; i < ids.length; ++i) {
@@ -143,7 +144,7 @@ contract Lens is ILens {
 
     /// @dev MM margin (equity - MM) at a hypothetical price of `underlying`.
     function _margin(AccountId account, uint16 underlying, uint256 price) internal view returns (int256) {
-        (int256 equity,, uint256 mm) = clearingHouse.accountMarginAtPrice(account, underlying, price);
+        (int256 equity, , uint256 mm) = clearingHouse.accountMarginAtPrice(account, underlying, price);
         return equity - int256(mm);
     }
 
@@ -154,7 +155,8 @@ contract Lens is ILens {
         int256 logStep = FixedPointMathLib.lnWad(int256(edge.divWad(spot))) / int256(SCAN_STEPS);
         uint256 safe = spot; // margin >= 0 here
         for (uint256 i = 1; i <= SCAN_STEPS; ++i) {
-            uint256 probe = i == SCAN_STEPS ? edge : spot.mulWad(uint256(FixedPointMathLib.expWad(logStep * int256(i))));
+            uint256 probe =
+                i == SCAN_STEPS ? edge : spot.mulWad(uint256(FixedPointMathLib.expWad(logStep * int256(i))));
             if (_margin(account, underlying, probe) < 0) return _bisect(account, underlying, safe, probe);
             safe = probe;
         }
@@ -162,7 +164,12 @@ contract Lens is ILens {
     }
 
     /// @dev Bisection between `safe` (margin >= 0) and `unsafe` (margin < 0); returns a price on the unsafe side.
-    function _bisect(AccountId account, uint16 underlying, uint256 safe, uint256 unsafe) internal view returns (uint256) {
+    function _bisect(
+        AccountId account,
+        uint16 underlying,
+        uint256 safe,
+        uint256 unsafe
+    ) internal view returns (uint256) {
         for (uint256 i; i < BISECTION_STEPS; ++i) {
             uint256 gap = safe > unsafe ? safe - unsafe : unsafe - safe;
             uint256 tolerance = unsafe / 1e9;

@@ -25,10 +25,9 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
     bytes32 public constant RISK_ADMIN_ROLE = keccak256("RISK_ADMIN_ROLE");
 
     /// @notice EIP-712 type hash of `Order`.
-    bytes32 public constant ORDER_TYPEHASH =
-        keccak256(
-            "Order(uint256 account,uint256 series,bool isBuy,uint256 size,uint256 limitPrice,uint256 deadline,uint256 nonce,uint256 salt,bool reduceOnly)"
-        );
+    bytes32 public constant ORDER_TYPEHASH = keccak256(
+        "Order(uint256 account,uint256 series,bool isBuy,uint256 size,uint256 limitPrice,uint256 deadline,uint256 nonce,uint256 salt,bool reduceOnly)"
+    );
 
     /// @notice Upper bound of maker and taker fee rates on strike notional, WAD.
     /// 0.5% of notional: over ten times what large options venues charge (0.03% of the underlying), so a bad
@@ -168,10 +167,11 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
     // ------------------------------------------------------------------------------------------------ admin
 
     /// @inheritdoc IOptionExchange
-    function setFees(uint256 makerFeeRate, uint256 takerFeeRate, uint256 premiumFeeCap)
-        external
-        onlyRole(RISK_ADMIN_ROLE)
-    {
+    function setFees(
+        uint256 makerFeeRate,
+        uint256 takerFeeRate,
+        uint256 premiumFeeCap
+    ) external onlyRole(RISK_ADMIN_ROLE) {
         // fee rates on notional cannot exceed 0.5% (MAX_FEE_RATE)
         if (makerFeeRate > MAX_FEE_RATE) revert Exchange_FeeOutOfBounds(makerFeeRate, MAX_FEE_RATE);
         if (takerFeeRate > MAX_FEE_RATE) revert Exchange_FeeOutOfBounds(takerFeeRate, MAX_FEE_RATE);
@@ -226,6 +226,11 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
     }
 
     /// @inheritdoc IOptionExchange
+    function underlyingOpenInterestCap(uint16 underlying) external view returns (uint256) {
+        return _underlyingCaps[underlying];
+    }
+
+    /// @inheritdoc IOptionExchange
     function openInterestCap(SeriesId series) external view returns (uint256) {
         return _capOf(series);
     }
@@ -269,11 +274,12 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
     }
 
     /// @dev The leg of a taker fill, at the maker's limit price.
-    function _buildFillLeg(Order calldata order, AccountId takerAccount, uint256 size, FeeParams memory fees)
-        internal
-        pure
-        returns (Trade memory leg)
-    {
+    function _buildFillLeg(
+        Order calldata order,
+        AccountId takerAccount,
+        uint256 size,
+        FeeParams memory fees
+    ) internal pure returns (Trade memory leg) {
         // Rounded against the taker, who chose `size`: down when the maker buys (it never pays above its limit),
         // up when the maker sells (it never receives below its limit). Splitting a fill therefore never gains.
         uint256 premium = order.isBuy ? size.mulWad(order.limitPrice) : size.mulWadUp(order.limitPrice);
@@ -291,11 +297,13 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
 
     /// @dev fee = min(ceil(rate x size x strike), ceil(premiumFeeCap x premium)), both terms rounded up (fees are
     /// taken from the account).
-    function _fee(uint256 rate, uint256 premiumFeeCap, SeriesId series, uint256 size, uint256 premium)
-        internal
-        pure
-        returns (uint256)
-    {
+    function _fee(
+        uint256 rate,
+        uint256 premiumFeeCap,
+        SeriesId series,
+        uint256 size,
+        uint256 premium
+    ) internal pure returns (uint256) {
         if (rate == 0 || premiumFeeCap == 0) return 0;
         // round up: notional sets a fee the account pays
         uint256 byNotional = size.mulWadUp(SeriesIdLib.strike(series)).mulWadUp(rate);
@@ -306,10 +314,13 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
 
     /// @dev Reverts unless leg `i` shrinks `account`'s |position| in its series without flipping, counting the legs
     /// before it in the same call (two reduce-only fills must not together flip a position).
-    function _requireReducing(Trade[] memory trades, uint256 i, AccountId account, bool isBuy, bytes32 orderHash)
-        internal
-        view
-    {
+    function _requireReducing(
+        Trade[] memory trades,
+        uint256 i,
+        AccountId account,
+        bool isBuy,
+        bytes32 orderHash
+    ) internal view {
         Trade memory leg = trades[i];
         int256 position = clearingHouse.positionOf(account, leg.series);
         for (uint256 j; j < i; ++j) {

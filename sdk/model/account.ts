@@ -27,12 +27,7 @@ export interface Series {
 
 /** `underlying (16) | expiry (40) | strike (96) | isCall (8)`, most significant first. */
 export function encodeSeries(s: Series): bigint {
-  return (
-    (BigInt(s.underlying) << 144n) |
-    (s.expiry << 104n) |
-    (s.strike << 8n) |
-    (s.isCall ? 1n : 0n)
-  );
+  return (BigInt(s.underlying) << 144n) | (s.expiry << 104n) | (s.strike << 8n) | (s.isCall ? 1n : 0n);
 }
 
 export function decodeSeries(id: bigint): Series {
@@ -57,10 +52,7 @@ export interface MarginParams {
 export interface OracleView {
   marketState(underlying: number): { mode: MarketMode; price: bigint };
   vol(underlying: number, expiry: bigint): { vol: bigint; mode: MarketMode };
-  settlementPrice(
-    underlying: number,
-    expiry: bigint,
-  ): { price: bigint; recorded: boolean };
+  settlementPrice(underlying: number, expiry: bigint): { price: bigint; recorded: boolean };
 }
 
 export interface CollateralHolding {
@@ -128,23 +120,16 @@ export function accountMargin(
   strict = false,
 ): AccountMargin {
   // ClearingHouse shortcut: nothing to value besides cash.
-  if (state.positions.length === 0 && state.collaterals.length === 0)
-    return { equity: state.cash, im: 0n, mm: 0n };
+  if (state.positions.length === 0 && state.collaterals.length === 0) return { equity: state.cash, im: 0n, mm: 0n };
   const memo = memoize(oracles);
   let equity = state.cash;
   for (const c of state.collaterals) {
     const { mode, price } = memo.marketState(c.priceUnderlying);
-    if (
-      mode === MarketMode.Halted ||
-      (strict && mode === MarketMode.ReduceOnly)
-    )
-      continue;
+    if (mode === MarketMode.Halted || (strict && mode === MarketMode.ReduceOnly)) continue;
     // both products round down: collateral is credited
     equity += toInt256(mulWad(mulWad(c.amount, price), WAD - c.haircut));
   }
-  const sorted = [...state.positions].sort((a, b) =>
-    a.series < b.series ? -1 : a.series > b.series ? 1 : 0,
-  );
+  const sorted = [...state.positions].sort((a, b) => (a.series < b.series ? -1 : a.series > b.series ? 1 : 0));
   let im = 0n;
   let mm = 0n;
   let start = 0;
@@ -188,8 +173,7 @@ export function groupInputs(
   if (expiry > now) {
     const m = oracles.marketState(underlying);
     params.price = m.price;
-    if (m.mode === MarketMode.Halted)
-      return { params, marketMode: m.mode, mode: m.mode };
+    if (m.mode === MarketMode.Halted) return { params, marketMode: m.mode, mode: m.mode };
     const v = oracles.vol(underlying, expiry);
     params.vol = v.vol;
     params.tau = expiry - now;
@@ -219,15 +203,8 @@ function evaluateAccountGroup(
   strict: boolean,
 ): { value: bigint; imReq: bigint; mmReq: bigint } {
   const underlying = Number(key >> 40n);
-  const {
-    params: p,
-    marketMode,
-    mode,
-  } = groupInputs(key, oracles, params(underlying), now);
-  if (
-    mode === MarketMode.Halted ||
-    (strict && marketMode === MarketMode.ReduceOnly)
-  )
+  const { params: p, marketMode, mode } = groupInputs(key, oracles, params(underlying), now);
+  if (mode === MarketMode.Halted || (strict && marketMode === MarketMode.ReduceOnly))
     return {
       value: worstCase(group, underlying, mode === MarketMode.Halted),
       imReq: 0n,
@@ -238,8 +215,7 @@ function evaluateAccountGroup(
     return { strike: s.strike, size: pos.size, isCall: s.isCall };
   });
   const r = evaluateGroup(legs, p);
-  if (mode === MarketMode.ReduceOnly && p.tau !== 0n)
-    return { ...r, value: degradedValue(legs, p) };
+  if (mode === MarketMode.ReduceOnly && p.tau !== 0n) return { ...r, value: degradedValue(legs, p) };
   return r;
 }
 
@@ -254,19 +230,12 @@ export function degradedValue(legs: readonly Leg[], p: GroupParams): bigint {
 }
 
 /** Longs 0, short puts -strike x size rounded up, short calls throw (mirror of `_worstCase`). */
-export function worstCase(
-  group: readonly Position[],
-  underlying: number,
-  halted = true,
-): bigint {
+export function worstCase(group: readonly Position[], underlying: number, halted = true): bigint {
   let value = 0n;
   for (const pos of group) {
     if (pos.size >= 0n) continue;
     const s = decodeSeries(pos.series);
-    if (s.isCall)
-      throw halted
-        ? new ClearingHouseMarketHalted(underlying)
-        : new ClearingHouseReduceOnly(underlying);
+    if (s.isCall) throw halted ? new ClearingHouseMarketHalted(underlying) : new ClearingHouseReduceOnly(underlying);
     value -= mulWadUp(-pos.size, s.strike);
   }
   return value;
@@ -276,10 +245,7 @@ export function worstCase(
 function memoize(o: OracleView): OracleView {
   const markets = new Map<number, ReturnType<OracleView["marketState"]>>();
   const vols = new Map<string, ReturnType<OracleView["vol"]>>();
-  const settlements = new Map<
-    string,
-    ReturnType<OracleView["settlementPrice"]>
-  >();
+  const settlements = new Map<string, ReturnType<OracleView["settlementPrice"]>>();
   return {
     marketState(u) {
       let r = markets.get(u);
@@ -311,11 +277,9 @@ export function accountMarginAtPrice(
   price: bigint,
 ): AccountMargin {
   const real = oracles.marketState(underlying);
-  if (real.mode === MarketMode.Halted)
-    throw new ClearingHouseMarketHalted(underlying);
+  if (real.mode === MarketMode.Halted) throw new ClearingHouseMarketHalted(underlying);
   const overridden: OracleView = {
-    marketState: (u) =>
-      u === underlying ? { mode: real.mode, price } : oracles.marketState(u),
+    marketState: (u) => (u === underlying ? { mode: real.mode, price } : oracles.marketState(u)),
     vol: (u, e) => oracles.vol(u, e),
     settlementPrice: (u, e) => oracles.settlementPrice(u, e),
   };

@@ -107,9 +107,10 @@ contract AccountVectorsTest is CoreBase {
         Trade[] memory trades = new Trade[](us.length);
         for (uint256 i; i < us.length; ++i) {
             SeriesId series = _series(uint16(us[i]), uint40(es[i]), ks[i], calls[i]);
-            trades[i] = sizes[i] > 0
-                ? _trade(account, counterparty, series, uint256(sizes[i]), 0)
-                : _trade(counterparty, account, series, uint256(-sizes[i]), 0);
+            trades[i] =
+                sizes[i] > 0
+                    ? _trade(account, counterparty, series, uint256(sizes[i]), 0)
+                    : _trade(counterparty, account, series, uint256(-sizes[i]), 0);
         }
         if (trades.length != 0) exchange.applyTrades(trades);
     }
@@ -147,7 +148,10 @@ contract AccountVectorsTest is CoreBase {
 
     function _pushFreshVolsFor(string memory at, uint16 underlying) internal {
         vm.startPrank(volUpdater);
-        volOracle.setVol(underlying, vm.parseJsonUint(json, string.concat(at, underlying == ETH ? ".vols.eth" : ".vols.btc")));
+        volOracle.setVol(
+            underlying,
+            vm.parseJsonUint(json, string.concat(at, underlying == ETH ? ".vols.eth" : ".vols.btc"))
+        );
         uint256[] memory us = vm.parseJsonUintArray(json, string.concat(at, ".expiryVols.underlyings"));
         uint256[] memory es = vm.parseJsonUintArray(json, string.concat(at, ".expiryVols.expiries"));
         uint256[] memory vs = vm.parseJsonUintArray(json, string.concat(at, ".expiryVols.vols"));

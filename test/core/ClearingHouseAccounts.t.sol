@@ -35,10 +35,24 @@ contract ClearingHouseAccountsTest is CoreBase {
         vm.expectRevert(IClearingHouse.ClearingHouse_ZeroAddress.selector);
         new ClearingHouse(admin, usdc, oracle, volOracle, settlement, address(0), insuranceFund);
         vm.expectRevert(IClearingHouse.ClearingHouse_ZeroAddress.selector);
-        new ClearingHouse(admin, IERC20Metadata(address(0)), oracle, volOracle, settlement, feeCollector, insuranceFund);
+        new ClearingHouse(
+            admin,
+            IERC20Metadata(address(0)),
+            oracle,
+            volOracle,
+            settlement,
+            feeCollector,
+            insuranceFund
+        );
         vm.expectRevert(IClearingHouse.ClearingHouse_ZeroAddress.selector);
         new ClearingHouse(
-            admin, usdc, IChainlinkOracle(address(0)), volOracle, settlement, feeCollector, insuranceFund
+            admin,
+            usdc,
+            IChainlinkOracle(address(0)),
+            volOracle,
+            settlement,
+            feeCollector,
+            insuranceFund
         );
         vm.expectRevert(IClearingHouse.ClearingHouse_ZeroAddress.selector);
         new ClearingHouse(admin, usdc, oracle, IVolatilityOracle(address(0)), settlement, feeCollector, insuranceFund);
@@ -56,13 +70,23 @@ contract ClearingHouseAccountsTest is CoreBase {
 
     function test_setExchange_RevertWhen_AlreadySet() public {
         vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IClearingHouse.ClearingHouse_ModuleAlreadySet.selector, address(exchange)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearingHouse.ClearingHouse_ModuleAlreadySet.selector, address(exchange))
+        );
         ch.setExchange(alice);
         assertEq(ch.exchange(), address(exchange));
     }
 
     function test_setExchange_SetsOnceAndEmits() public {
-        ClearingHouse fresh = new ClearingHouse(admin, usdc, oracle, volOracle, settlement, feeCollector, insuranceFund);
+        ClearingHouse fresh = new ClearingHouse(
+            admin,
+            usdc,
+            oracle,
+            volOracle,
+            settlement,
+            feeCollector,
+            insuranceFund
+        );
         assertEq(fresh.exchange(), address(0));
         vm.expectEmit(address(fresh));
         emit IClearingHouse.ExchangeSet(bob);
@@ -72,14 +96,30 @@ contract ClearingHouseAccountsTest is CoreBase {
     }
 
     function test_setExchange_RevertWhen_ZeroAddress() public {
-        ClearingHouse fresh = new ClearingHouse(admin, usdc, oracle, volOracle, settlement, feeCollector, insuranceFund);
+        ClearingHouse fresh = new ClearingHouse(
+            admin,
+            usdc,
+            oracle,
+            volOracle,
+            settlement,
+            feeCollector,
+            insuranceFund
+        );
         vm.prank(admin);
         vm.expectRevert(IClearingHouse.ClearingHouse_ZeroAddress.selector);
         fresh.setExchange(address(0));
     }
 
     function test_setExchange_RevertWhen_NotAdmin() public {
-        ClearingHouse fresh = new ClearingHouse(admin, usdc, oracle, volOracle, settlement, feeCollector, insuranceFund);
+        ClearingHouse fresh = new ClearingHouse(
+            admin,
+            usdc,
+            oracle,
+            volOracle,
+            settlement,
+            feeCollector,
+            insuranceFund
+        );
         vm.prank(alice);
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, bytes32(0))

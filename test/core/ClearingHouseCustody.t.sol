@@ -46,7 +46,7 @@ contract ClearingHouseCustodyTest is CoreBase {
         assertEq(ch.totalCollateral(address(weth)), 2e18);
         assertEq(ch.totalCollateral(address(wbtc)), 1e18);
         // equity = 2 x 2000 x 0.9 (haircut 10%)
-        (int256 equity,,) = ch.accountMargin(aliceAcc);
+        (int256 equity, , ) = ch.accountMargin(aliceAcc);
         assertEq(equity, 3600e18);
     }
 
@@ -102,7 +102,12 @@ contract ClearingHouseCustodyTest is CoreBase {
         vm.startPrank(bob);
         weth.approve(address(ch), 5e18);
         vm.expectRevert(
-            abi.encodeWithSelector(IClearingHouse.ClearingHouse_DepositCapExceeded.selector, address(weth), 11e18, 10e18)
+            abi.encodeWithSelector(
+                IClearingHouse.ClearingHouse_DepositCapExceeded.selector,
+                address(weth),
+                11e18,
+                10e18
+            )
         );
         ch.deposit(bobAcc, address(weth), 5e18);
         ch.deposit(bobAcc, address(weth), 4e18); // exactly at the cap
@@ -113,9 +118,7 @@ contract ClearingHouseCustodyTest is CoreBase {
     function test_deposit_RevertWhen_NoAllowance() public {
         usdc.mint(alice, 1e6);
         vm.prank(alice);
-        vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(ch), 0, 1e6)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(ch), 0, 1e6));
         ch.deposit(aliceAcc, address(usdc), 1e6);
     }
 
@@ -189,7 +192,11 @@ contract ClearingHouseCustodyTest is CoreBase {
         vm.prank(alice);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IClearingHouse.ClearingHouse_InsufficientCollateral.selector, aliceAcc, address(weth), 1e18, 2e18
+                IClearingHouse.ClearingHouse_InsufficientCollateral.selector,
+                aliceAcc,
+                address(weth),
+                1e18,
+                2e18
             )
         );
         ch.withdraw(aliceAcc, address(weth), 2e18, alice);
@@ -209,7 +216,7 @@ contract ClearingHouseCustodyTest is CoreBase {
         assertEq(ch.collateralOf(aliceAcc, address(weth)), 0);
         assertEq(ch.totalCollateral(address(weth)), 0);
         assertEq(weth.balanceOf(alice), 3e18);
-        (int256 equity,,) = ch.accountMargin(aliceAcc);
+        (int256 equity, , ) = ch.accountMargin(aliceAcc);
         assertEq(equity, 0);
     }
 
@@ -221,7 +228,11 @@ contract ClearingHouseCustodyTest is CoreBase {
         vm.prank(alice);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IClearingHouse.ClearingHouse_InsufficientCollateral.selector, aliceAcc, address(big), 4, 5
+                IClearingHouse.ClearingHouse_InsufficientCollateral.selector,
+                aliceAcc,
+                address(big),
+                4,
+                5
             )
         );
         ch.withdraw(aliceAcc, address(big), 4e6 + 1, alice);
@@ -233,7 +244,7 @@ contract ClearingHouseCustodyTest is CoreBase {
         _depositCash(bobAcc, 10_000e6);
         SeriesId call = _series(ETH, _expiry(7), 2000e18, true);
         _applyOne(_trade(bobAcc, aliceAcc, call, 10e18, 0)); // alice short 10 calls
-        (int256 equity, uint256 im,) = ch.accountMargin(aliceAcc);
+        (int256 equity, uint256 im, ) = ch.accountMargin(aliceAcc);
         assertGt(im, 0);
         int256 free = equity - int256(im);
         assertGt(free, 0);
@@ -243,7 +254,7 @@ contract ClearingHouseCustodyTest is CoreBase {
         ch.withdraw(aliceAcc, address(usdc), tooMuch, alice);
         vm.prank(alice);
         ch.withdraw(aliceAcc, address(usdc), tooMuch - 1, alice);
-        (equity, im,) = ch.accountMargin(aliceAcc);
+        (equity, im, ) = ch.accountMargin(aliceAcc);
         assertGe(equity, int256(im));
     }
 

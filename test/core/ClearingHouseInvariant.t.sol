@@ -154,8 +154,8 @@ contract CoreHandler is Test {
 
     function movePrice(uint256 pct) external {
         pct = bound(pct, 70, 130);
-        (, int256 answer,,,) = ethFeed.latestRoundData();
-        int256 next = answer * int256(pct) / 100;
+        (, int256 answer, , , ) = ethFeed.latestRoundData();
+        int256 next = (answer * int256(pct)) / 100;
         if (next < 500e8) next = 500e8;
         if (next > 8000e8) next = 8000e8;
         ethFeed.pushRound(next, block.timestamp);
@@ -198,7 +198,8 @@ contract CoreHandler is Test {
             ++calls_withdraw;
             _checkIm(account); // INV-4
             uint256 paidWad = (token.balanceOf(caller) - before) * (cash ? 1e12 : 1);
-            uint256 debitedWad = cash ? uint256(cashBefore - ch.cashOf(account)) : collBefore - ch.collateralOf(account, address(weth));
+            uint256 debitedWad =
+                cash ? uint256(cashBefore - ch.cashOf(account)) : collBefore - ch.collateralOf(account, address(weth));
             if (paidWad > debitedWad) ++ghost_overpaid; // INV-7
         } catch {}
     }

@@ -65,7 +65,7 @@ contract ClearingHouseMarginTest is CoreBase {
         AccountId[] memory list = new AccountId[](1);
         list[0] = bobAcc;
         ch.settleAccounts(list);
-        (int256 equityAfter,,) = ch.accountMargin(bobAcc);
+        (int256 equityAfter, , ) = ch.accountMargin(bobAcc);
         assertEq(equityAfter, equity);
     }
 
@@ -91,9 +91,9 @@ contract ClearingHouseMarginTest is CoreBase {
         _applyOne(_trade(aliceAcc, bobAcc, call2000, 1e18, 0));
         SeriesId btcCall = _series(BTC, expiry, 60_000e18, true);
         _applyOne(_trade(aliceAcc, carolAcc, btcCall, 0.01e18, 0));
-        (int256 before, uint256 imBefore,) = ch.accountMargin(bobAcc);
+        (int256 before, uint256 imBefore, ) = ch.accountMargin(bobAcc);
         _halt(BTC);
-        (int256 equity, uint256 im,) = ch.accountMargin(bobAcc);
+        (int256 equity, uint256 im, ) = ch.accountMargin(bobAcc);
         assertEq(equity, before);
         assertEq(im, imBefore);
         // bob (ETH only) withdraws, carol (short BTC call) cannot be evaluated
@@ -131,7 +131,7 @@ contract ClearingHouseMarginTest is CoreBase {
         _depositCash(aliceAcc, 100e6);
         _depositToken(aliceAcc, weth, 1e18);
         _halt(ETH);
-        (int256 equity,,) = ch.accountMargin(aliceAcc);
+        (int256 equity, , ) = ch.accountMargin(aliceAcc);
         assertEq(equity, 100e18);
         // INV-10: the cash withdrawal does not rely on the halted market
         vm.prank(alice);
@@ -147,14 +147,14 @@ contract ClearingHouseMarginTest is CoreBase {
         _depositCash(bobAcc, 10_000e6);
         SeriesId itmCall = _series(ETH, expiry, 1900e18, true);
         _applyOne(_trade(aliceAcc, bobAcc, itmCall, 1e18, 0));
-        (int256 activeEquity,,) = ch.accountMargin(aliceAcc);
+        (int256 activeEquity, , ) = ch.accountMargin(aliceAcc);
         assertGt(activeEquity, 10_100e18, "time value on top of intrinsic 100");
         _reduceOnly(ETH);
-        (int256 degraded,,) = ch.accountMargin(aliceAcc);
+        (int256 degraded, , ) = ch.accountMargin(aliceAcc);
         assertEq(degraded, 10_100e18, "long credited at intrinsic");
         // the short side keeps its full (conservative) mark
-        (int256 shortActive,,) = (activeEquity, 0, 0);
-        (int256 shortDegraded,,) = ch.accountMargin(bobAcc);
+        (int256 shortActive, , ) = (activeEquity, 0, 0);
+        (int256 shortDegraded, , ) = ch.accountMargin(bobAcc);
         assertLe(shortDegraded, 2 * 10_000e18 - shortActive);
     }
 
@@ -164,7 +164,7 @@ contract ClearingHouseMarginTest is CoreBase {
         _depositCash(aliceAcc, 100e6);
         _depositToken(aliceAcc, weth, 1e18); // 1800 of value while ETH is Active
         _reduceOnly(ETH);
-        (int256 equity,,) = ch.accountMargin(aliceAcc);
+        (int256 equity, , ) = ch.accountMargin(aliceAcc);
         assertEq(equity, 100e18 + 1800e18, "the view still uses the ReduceOnly price");
         // the cash is withdrawable on its own, the WETH value is not relied upon
         vm.prank(alice);
@@ -231,10 +231,10 @@ contract ClearingHouseMarginTest is CoreBase {
     // INV-8: the margin check of an account at the position cap (128) stays under the gas budget.
     function test_accountMargin_GasAtPositionCapUnderBudget() public {
         _buildPortfolio(aliceAcc, bobAcc, 128);
-        (SeriesId[] memory ids,) = ch.positionsOf(aliceAcc);
+        (SeriesId[] memory ids, ) = ch.positionsOf(aliceAcc);
         assertEq(ids.length, 128);
         uint256 before = gasleft();
-        (int256 equity,,) = ch.accountMargin(aliceAcc);
+        (int256 equity, , ) = ch.accountMargin(aliceAcc);
         uint256 used = before - gasleft();
         emit log_named_uint("accountMargin gas at 128 positions", used);
         assertGt(equity, 0);

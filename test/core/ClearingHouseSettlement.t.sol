@@ -40,7 +40,7 @@ contract ClearingHouseSettlementTest is CoreBase {
         assertEq(ch.positionOf(aliceAcc, call2000), 0);
         assertEq(ch.positionOf(aliceAcc, put1800), 0);
         assertEq(ch.positionOf(aliceAcc, laterCall), 1e18, "unexpired position untouched");
-        (SeriesId[] memory ids,) = ch.positionsOf(aliceAcc);
+        (SeriesId[] memory ids, ) = ch.positionsOf(aliceAcc);
         assertEq(ids.length, 1);
         assertEq(ch.openInterest(call2000), 0, "long settled");
 
@@ -52,7 +52,7 @@ contract ClearingHouseSettlementTest is CoreBase {
     // INV-3: payoffs are zero-sum up to protocol-favouring dust (at most 1 wei per position).
     function testFuzz_settleAccounts_ZeroSum(uint256 size, uint256 price, uint256 strikeSteps, bool isCall) public {
         size = bound(size, 1, 1_000e18);
-        price = bound(price, 100e18, 100_000e18) / 1e10 * 1e10; // 8-decimal feed precision
+        price = (bound(price, 100e18, 100_000e18) / 1e10) * 1e10; // 8-decimal feed precision
         uint256 strike = bound(strikeSteps, 1, 5_000) * 1e18;
         SeriesId series = _series(ETH, expiry, strike, isCall);
         _depositCash(aliceAcc, 1e15);

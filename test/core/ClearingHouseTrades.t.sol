@@ -46,7 +46,7 @@ contract ClearingHouseTradesTest is CoreBase {
         assertEq(ch.positionOf(aliceAcc, call2000), 0);
         assertEq(ch.positionOf(bobAcc, call2000), -1e18);
         assertEq(ch.openInterest(call2000), 1e18);
-        (SeriesId[] memory ids,) = ch.positionsOf(aliceAcc);
+        (SeriesId[] memory ids, ) = ch.positionsOf(aliceAcc);
         assertEq(ids.length, 0, "closed position is removed");
     }
 
@@ -106,7 +106,7 @@ contract ClearingHouseTradesTest is CoreBase {
         assertEq(ch.positionOf(aliceAcc, s[3]), 4e18);
         _applyOne(_trade(bobAcc, aliceAcc, s[3], 1e18, 0)); // the moved position is still addressable
         assertEq(ch.positionOf(aliceAcc, s[3]), 3e18);
-        (SeriesId[] memory ids,) = ch.positionsOf(aliceAcc);
+        (SeriesId[] memory ids, ) = ch.positionsOf(aliceAcc);
         assertEq(ids.length, 3);
     }
 
@@ -195,7 +195,9 @@ contract ClearingHouseTradesTest is CoreBase {
         _depositCash(aliceAcc, 1e30);
         SeriesId farPut = _series(ETH, expiry, 100e18, false);
         _applyOne(_trade(aliceAcc, bobAcc, farPut, huge, 0));
-        vm.expectRevert(abi.encodeWithSelector(IClearingHouse.ClearingHouse_PositionOverflow.selector, aliceAcc, farPut));
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearingHouse.ClearingHouse_PositionOverflow.selector, aliceAcc, farPut)
+        );
         _applyOne(_trade(aliceAcc, carolAcc, farPut, 1, 0));
     }
 
@@ -284,7 +286,7 @@ contract ClearingHouseTradesTest is CoreBase {
         AccountId trader = _newAccount(carol, 0);
         _depositCash(trader, 3_000e6);
         _applyOne(_trade(aliceAcc, trader, call2000, 5e18, 0));
-        (int256 equity,, uint256 mm) = ch.accountMargin(trader);
+        (int256 equity, , uint256 mm) = ch.accountMargin(trader);
         // buying back one call at a premium that costs nearly all the free maintenance margin and then some
         uint256 premium = uint256(equity - int256(mm)) + 1000e18;
         vm.expectPartialRevert(IClearingHouse.ClearingHouse_BelowMaintenanceMargin.selector);

@@ -37,7 +37,9 @@ contract RiskConfigTest is CoreBase {
     function test_setUnderlyingParams_RevertWhen_NotRiskAdmin() public {
         UnderlyingParams memory p = _underlyingParams(1e18);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, riskRole));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, riskRole)
+        );
         ch.setUnderlyingParams(ETH, p);
     }
 
@@ -177,7 +179,9 @@ contract RiskConfigTest is CoreBase {
 
     function test_listCollateral_RevertWhen_NotRiskAdmin() public {
         vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole)
+        );
         ch.listCollateral(address(1234), ETH, 0.1e18, 1e18);
     }
 
@@ -190,7 +194,7 @@ contract RiskConfigTest is CoreBase {
         assertEq(ch.collateralConfig(address(weth)).depositCapWad, 7e18);
         // a 100% haircut winds the asset down: it counts for nothing
         _depositToken(aliceAcc, weth, 1e18);
-        (int256 equity,,) = ch.accountMargin(aliceAcc);
+        (int256 equity, , ) = ch.accountMargin(aliceAcc);
         assertEq(equity, 0);
     }
 
@@ -202,7 +206,9 @@ contract RiskConfigTest is CoreBase {
         ch.setCollateralParams(address(weth), 0, 1e18);
         vm.stopPrank();
         vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole)
+        );
         ch.setCollateralParams(address(weth), 0.1e18, 1e18);
     }
 
@@ -222,7 +228,9 @@ contract RiskConfigTest is CoreBase {
         vm.stopPrank();
         assertEq(ch.positionCap(), 1);
         vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole)
+        );
         ch.setPositionCap(5);
     }
 
@@ -236,7 +244,9 @@ contract RiskConfigTest is CoreBase {
         ch.setInsuranceFeeShare(1e18 + 1);
         vm.stopPrank();
         vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole)
+        );
         ch.setInsuranceFeeShare(0);
     }
 
@@ -247,7 +257,13 @@ contract RiskConfigTest is CoreBase {
         (p.imBase, p.imFloor, p.mmBase, p.mmFloor) = (imBase, imFloor, mmBase, mmFloor);
         vm.prank(admin);
         vm.expectRevert(
-            abi.encodeWithSelector(IRiskConfig.RiskConfig_InvalidMarginParams.selector, imBase, imFloor, mmBase, mmFloor)
+            abi.encodeWithSelector(
+                IRiskConfig.RiskConfig_InvalidMarginParams.selector,
+                imBase,
+                imFloor,
+                mmBase,
+                mmFloor
+            )
         );
         ch.setUnderlyingParams(ETH, p);
     }

@@ -20,11 +20,7 @@ import {
   serialize,
 } from "./accountVectors.js";
 
-const dir = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "..",
-  "vectors",
-);
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "vectors");
 const files = [
   {
     file: "account-examples.json",
@@ -67,9 +63,6 @@ describe("account vectors (model)", () => {
     const names = examples().map((v) => expected(v));
     expect(names.some((e) => e.halted !== 0)).to.equal(true);
     expect(names.some((e) => e.halted === 0 && e.im > 0n)).to.equal(true);
-    expect(names.some((e) => e.equity < e.mm)).to.equal(
-      true,
-      "one example is below maintenance",
-    );
+    expect(names.some((e) => e.equity < e.mm)).to.equal(true, "one example is below maintenance");
   });
 });

@@ -92,9 +92,7 @@ export function oracleView(v: AccountVector): OracleView {
     },
     vol(u, e) {
       const d = v.vols[u];
-      const ev = v.expiryVols.find(
-        (x) => x.underlying === u && x.expiry === e,
-      )?.vol;
+      const ev = v.expiryVols.find((x) => x.underlying === u && x.expiry === e)?.vol;
       if (!v.staleVol[u]) return { vol: ev ?? d, mode: MarketMode.Active };
       let stale = d > STALE_VOL ? d : STALE_VOL;
       if (ev !== undefined && ev > stale) stale = ev;
@@ -102,9 +100,7 @@ export function oracleView(v: AccountVector): OracleView {
     },
     settlementPrice(u, e) {
       const s = v.settled.find((x) => x.underlying === u && x.expiry === e);
-      return s === undefined
-        ? { price: 0n, recorded: false }
-        : { price: s.price, recorded: true };
+      return s === undefined ? { price: 0n, recorded: false } : { price: s.price, recorded: true };
     },
   };
 }
@@ -141,16 +137,10 @@ export type Expected = { halted: number } & AccountMargin;
 
 export function expected(v: AccountVector): Expected {
   try {
-    const r = accountMargin(
-      holdings(v),
-      oracleView(v),
-      (u) => marginParams(v.rates[u] ?? 0n),
-      v.now,
-    );
+    const r = accountMargin(holdings(v), oracleView(v), (u) => marginParams(v.rates[u] ?? 0n), v.now);
     return { halted: 0, ...r };
   } catch (e) {
-    if (e instanceof ClearingHouseMarketHalted)
-      return { halted: e.underlying, equity: 0n, im: 0n, mm: 0n };
+    if (e instanceof ClearingHouseMarketHalted) return { halted: e.underlying, equity: 0n, im: 0n, mm: 0n };
     throw e;
   }
 }
@@ -165,12 +155,7 @@ export function passesBuildCheck(v: AccountVector): boolean {
     modes: {},
     staleVol: {},
   };
-  const r = accountMargin(
-    holdings(atBuild),
-    oracleView(atBuild),
-    (u) => marginParams(v.rates[u] ?? 0n),
-    T0,
-  );
+  const r = accountMargin(holdings(atBuild), oracleView(atBuild), (u) => marginParams(v.rates[u] ?? 0n), T0);
   return r.equity >= r.im;
 }
 
@@ -194,13 +179,7 @@ function base(name: string): AccountVector {
   };
 }
 
-function pos(
-  underlying: number,
-  k: number,
-  strike: bigint,
-  isCall: boolean,
-  size: bigint,
-): PositionSpec {
+function pos(underlying: number, k: number, strike: bigint, isCall: boolean, size: bigint): PositionSpec {
   return { underlying, expiry: expiryAt(k), strike, isCall, size };
 }
 
@@ -228,29 +207,18 @@ export function examples(): AccountVector[] {
 
   v = base("two underlyings with collateral and a rate");
   v.weth = 5n * WAD;
-  v.positions = [
-    pos(ETH, 3, 2100n * WAD, true, -WAD),
-    pos(BTC, 10, 55_000n * WAD, false, -WAD / 2n),
-  ];
+  v.positions = [pos(ETH, 3, 2100n * WAD, true, -WAD), pos(BTC, 10, 55_000n * WAD, false, -WAD / 2n)];
   v.rates = { [ETH]: WAD / 20n, [BTC]: -WAD / 100n };
   v.spot = { [ETH]: 2050n * WAD, [BTC]: 58_500n * WAD };
   list.push(v);
 
   v = base("per-expiry vol overrides the default");
-  v.positions = [
-    pos(ETH, 7, 2000n * WAD, true, -WAD),
-    pos(ETH, 14, 2000n * WAD, true, -WAD),
-  ];
-  v.expiryVols = [
-    { underlying: ETH, expiry: expiryAt(14), vol: (12n * WAD) / 10n },
-  ];
+  v.positions = [pos(ETH, 7, 2000n * WAD, true, -WAD), pos(ETH, 14, 2000n * WAD, true, -WAD)];
+  v.expiryVols = [{ underlying: ETH, expiry: expiryAt(14), vol: (12n * WAD) / 10n }];
   list.push(v);
 
   v = base("expired group settled, another live");
-  v.positions = [
-    pos(ETH, 1, 1900n * WAD, true, -2n * WAD),
-    pos(ETH, 10, 2100n * WAD, false, WAD),
-  ];
+  v.positions = [pos(ETH, 1, 1900n * WAD, true, -2n * WAD), pos(ETH, 10, 2100n * WAD, false, WAD)];
   v.now = expiryAt(2) + 600n;
   v.settled = [{ underlying: ETH, expiry: expiryAt(1), price: 2050n * WAD }];
   v.spot[ETH] = 2075n * WAD;
@@ -263,36 +231,24 @@ export function examples(): AccountVector[] {
   list.push(v);
 
   v = base("ReduceOnly market: longs at most intrinsic");
-  v.positions = [
-    pos(ETH, 7, 1900n * WAD, true, 2n * WAD),
-    pos(ETH, 7, 2100n * WAD, true, -WAD),
-  ];
+  v.positions = [pos(ETH, 7, 1900n * WAD, true, 2n * WAD), pos(ETH, 7, 2100n * WAD, true, -WAD)];
   v.modes = { [ETH]: MarketMode.ReduceOnly };
   list.push(v);
 
   v = base("stale vol: fallback vol, ReduceOnly valuation");
-  v.positions = [
-    pos(ETH, 30, 2000n * WAD, true, WAD),
-    pos(ETH, 30, 1800n * WAD, false, -WAD),
-  ];
+  v.positions = [pos(ETH, 30, 2000n * WAD, true, WAD), pos(ETH, 30, 1800n * WAD, false, -WAD)];
   v.now = T0 + VOL_MAX_AGE + 3600n;
   v.staleVol = { [ETH]: true };
   list.push(v);
 
   v = base("Halted market: longs 0, short puts at -K");
   v.weth = 2n * WAD;
-  v.positions = [
-    pos(ETH, 7, 1800n * WAD, false, -WAD),
-    pos(ETH, 7, 2000n * WAD, true, WAD),
-  ];
+  v.positions = [pos(ETH, 7, 1800n * WAD, false, -WAD), pos(ETH, 7, 2000n * WAD, true, WAD)];
   v.modes = { [ETH]: MarketMode.Halted };
   list.push(v);
 
   v = base("Halted market with a short call: no value");
-  v.positions = [
-    pos(BTC, 7, 70_000n * WAD, true, -WAD / 10n),
-    pos(ETH, 7, 2000n * WAD, true, WAD),
-  ];
+  v.positions = [pos(BTC, 7, 70_000n * WAD, true, -WAD / 10n), pos(ETH, 7, 2000n * WAD, true, WAD)];
   v.modes = { [BTC]: MarketMode.Halted };
   list.push(v);
 
@@ -307,9 +263,7 @@ export function examples(): AccountVector[] {
   v.spot[ETH] = 2900n * WAD;
   list.push(v);
 
-  for (const x of list)
-    if (!passesBuildCheck(x))
-      throw new Error(`example "${x.name}" fails the build-time IM check`);
+  for (const x of list) if (!passesBuildCheck(x)) throw new Error(`example "${x.name}" fails the build-time IM check`);
   return list;
 }
 
@@ -342,16 +296,8 @@ export function randomVectors(count: number, seed = 0xb01a): AccountVector[] {
       const u = r() < 0.7 ? ETH : BTC;
       const k = int(0, 30);
       const spot = INITIAL_SPOT[u];
-      const strike =
-        ((spot * BigInt(int(70, 130))) / 100n / STRIKE_STEP[u]) *
-        STRIKE_STEP[u];
-      const p = pos(
-        u,
-        k,
-        strike,
-        r() < 0.5,
-        BigInt(int(-4000, 4000)) * 10n ** 15n || WAD,
-      );
+      const strike = ((spot * BigInt(int(70, 130))) / 100n / STRIKE_STEP[u]) * STRIKE_STEP[u];
+      const p = pos(u, k, strike, r() < 0.5, BigInt(int(-4000, 4000)) * 10n ** 15n || WAD);
       const id = encodeSeries(p);
       if (seen.has(id)) continue;
       seen.add(id);
@@ -359,11 +305,7 @@ export function randomVectors(count: number, seed = 0xb01a): AccountVector[] {
     }
     v.now = T0 + BigInt(int(60, 32 * 86_400));
     const expired = [
-      ...new Set(
-        v.positions
-          .filter((p) => p.expiry <= v.now)
-          .map((p) => `${p.underlying}:${p.expiry}`),
-      ),
+      ...new Set(v.positions.filter((p) => p.expiry <= v.now).map((p) => `${p.underlying}:${p.expiry}`)),
     ];
     for (const key of expired) {
       if (r() < 0.6) {
@@ -372,13 +314,7 @@ export function randomVectors(count: number, seed = 0xb01a): AccountVector[] {
         v.settled.push({ underlying: Number(u), expiry: BigInt(e), price });
       }
     }
-    v.settled.sort((a, b) =>
-      a.expiry < b.expiry
-        ? -1
-        : a.expiry > b.expiry
-          ? 1
-          : a.underlying - b.underlying,
-    );
+    v.settled.sort((a, b) => (a.expiry < b.expiry ? -1 : a.expiry > b.expiry ? 1 : a.underlying - b.underlying));
     v.spot = {
       [ETH]: (INITIAL_SPOT[ETH] * BigInt(int(60, 150))) / 100n,
       [BTC]: (INITIAL_SPOT[BTC] * BigInt(int(60, 150))) / 100n,
@@ -453,15 +389,13 @@ export function toJson(v: AccountVector): unknown {
 
 export function fromJson(j: any): AccountVector {
   const big = (x: string) => BigInt(x);
-  const positions: PositionSpec[] = j.positions.underlyings.map(
-    (u: number, i: number) => ({
-      underlying: u,
-      expiry: big(j.positions.expiries[i]),
-      strike: big(j.positions.strikes[i]),
-      isCall: j.positions.isCall[i],
-      size: big(j.positions.sizes[i]),
-    }),
-  );
+  const positions: PositionSpec[] = j.positions.underlyings.map((u: number, i: number) => ({
+    underlying: u,
+    expiry: big(j.positions.expiries[i]),
+    strike: big(j.positions.strikes[i]),
+    isCall: j.positions.isCall[i],
+    size: big(j.positions.sizes[i]),
+  }));
   return {
     name: j.name,
     now: big(j.now),
@@ -487,17 +421,8 @@ export function fromJson(j: any): AccountVector {
   };
 }
 
-export function serialize(
-  description: string,
-  vectors: AccountVector[],
-): string {
-  return (
-    JSON.stringify(
-      { description, count: vectors.length, vectors: vectors.map(toJson) },
-      null,
-      2,
-    ) + "\n"
-  );
+export function serialize(description: string, vectors: AccountVector[]): string {
+  return JSON.stringify({ description, count: vectors.length, vectors: vectors.map(toJson) }, null, 2) + "\n";
 }
 
 export const EXAMPLES_DESCRIPTION =

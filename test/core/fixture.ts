@@ -14,37 +14,13 @@ export const BTC = 2;
 export async function deployCore(ethers: HardhatEthers) {
   const [admin, trader, other] = await ethers.getSigners();
   const adminAddr = await admin.getAddress();
-  const usdc = await ethers.deployContract("MockERC20", [
-    "USD Coin",
-    "USDC",
-    6,
-  ]);
-  const weth = await ethers.deployContract("MockERC20", [
-    "Wrapped Ether",
-    "WETH",
-    18,
-  ]);
-  const wbtc = await ethers.deployContract("MockERC20", [
-    "Wrapped Bitcoin",
-    "WBTC",
-    8,
-  ]);
-  const ethFeed = await ethers.deployContract("MockAggregator", [
-    8,
-    "ETH / USD",
-  ]);
-  const btcFeed = await ethers.deployContract("MockAggregator", [
-    8,
-    "BTC / USD",
-  ]);
-  const guard = await ethers.deployContract("SequencerGuard", [
-    ethers.ZeroAddress,
-    3600,
-  ]);
-  const oracle = await ethers.deployContract("ChainlinkOracle", [
-    adminAddr,
-    await guard.getAddress(),
-  ]);
+  const usdc = await ethers.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
+  const weth = await ethers.deployContract("MockERC20", ["Wrapped Ether", "WETH", 18]);
+  const wbtc = await ethers.deployContract("MockERC20", ["Wrapped Bitcoin", "WBTC", 8]);
+  const ethFeed = await ethers.deployContract("MockAggregator", [8, "ETH / USD"]);
+  const btcFeed = await ethers.deployContract("MockAggregator", [8, "BTC / USD"]);
+  const guard = await ethers.deployContract("SequencerGuard", [ethers.ZeroAddress, 3600]);
+  const oracle = await ethers.deployContract("ChainlinkOracle", [adminAddr, await guard.getAddress()]);
   const vol = await ethers.deployContract("VolatilityOracle", [adminAddr]);
   const settlement = await ethers.deployContract("SettlementOracle", [
     await oracle.getAddress(),
@@ -61,12 +37,9 @@ export async function deployCore(ethers: HardhatEthers) {
     adminAddr,
     adminAddr,
   ]);
-  const exchange = await ethers.deployContract("TestExchangeModule", [
-    await ch.getAddress(),
-  ]);
+  const exchange = await ethers.deployContract("TestExchangeModule", [await ch.getAddress()]);
 
-  const now = async (): Promise<number> =>
-    (await ethers.provider.getBlock("latest"))!.timestamp;
+  const now = async (): Promise<number> => (await ethers.provider.getBlock("latest"))!.timestamp;
   const feeds: Record<number, typeof ethFeed> = { [ETH]: ethFeed, [BTC]: btcFeed };
   /** Two rounds at the current time (the deviation window accepts any jump). Price WAD, multiple of 1e10. */
   const setPrice = async (underlying: number, priceWad: bigint) => {
@@ -77,12 +50,8 @@ export async function deployCore(ethers: HardhatEthers) {
   await setPrice(ETH, 2000n * WAD);
   await setPrice(BTC, 60_000n * WAD);
 
-  await (
-    await oracle.grantRole(await oracle.RISK_ADMIN_ROLE(), adminAddr)
-  ).wait();
-  await (
-    await oracle.grantRole(await oracle.GUARDIAN_ROLE(), adminAddr)
-  ).wait();
+  await (await oracle.grantRole(await oracle.RISK_ADMIN_ROLE(), adminAddr)).wait();
+  await (await oracle.grantRole(await oracle.GUARDIAN_ROLE(), adminAddr)).wait();
   await (await vol.grantRole(await vol.RISK_ADMIN_ROLE(), adminAddr)).wait();
   await (await vol.grantRole(await vol.VOL_UPDATER_ROLE(), adminAddr)).wait();
   const feedParams = (feed: string, min: bigint, max: bigint) => ({
@@ -95,18 +64,8 @@ export async function deployCore(ethers: HardhatEthers) {
     maxDeviationWad: WAD / 2n,
     confirmations: 1,
   });
-  await (
-    await oracle.listUnderlying(
-      ETH,
-      feedParams(await ethFeed.getAddress(), 100n, 100_000n),
-    )
-  ).wait();
-  await (
-    await oracle.listUnderlying(
-      BTC,
-      feedParams(await btcFeed.getAddress(), 1000n, 1_000_000n),
-    )
-  ).wait();
+  await (await oracle.listUnderlying(ETH, feedParams(await ethFeed.getAddress(), 100n, 100_000n))).wait();
+  await (await oracle.listUnderlying(BTC, feedParams(await btcFeed.getAddress(), 1000n, 1_000_000n))).wait();
   for (const u of [ETH, BTC]) {
     await (
       await vol.listUnderlying(u, {
@@ -134,22 +93,8 @@ export async function deployCore(ethers: HardhatEthers) {
   });
   await (await ch.setUnderlyingParams(ETH, grid(WAD))).wait();
   await (await ch.setUnderlyingParams(BTC, grid(1000n * WAD))).wait();
-  await (
-    await ch.listCollateral(
-      await weth.getAddress(),
-      ETH,
-      WAD / 10n,
-      1_000_000n * WAD,
-    )
-  ).wait();
-  await (
-    await ch.listCollateral(
-      await wbtc.getAddress(),
-      BTC,
-      WAD / 10n,
-      100_000n * WAD,
-    )
-  ).wait();
+  await (await ch.listCollateral(await weth.getAddress(), ETH, WAD / 10n, 1_000_000n * WAD)).wait();
+  await (await ch.listCollateral(await wbtc.getAddress(), BTC, WAD / 10n, 100_000n * WAD)).wait();
   await (await ch.setExchange(await exchange.getAddress())).wait();
   await (await ch.setPositionCap(128)).wait();
 
@@ -157,9 +102,7 @@ export async function deployCore(ethers: HardhatEthers) {
     const addr = await signer.getAddress();
     for (const token of [usdc, weth, wbtc]) {
       await (await token.mint(addr, 10n ** 36n)).wait();
-      await (
-        await token.connect(signer).approve(await ch.getAddress(), 10n ** 36n)
-      ).wait();
+      await (await token.connect(signer).approve(await ch.getAddress(), 10n ** 36n)).wait();
     }
   }
 
@@ -199,16 +142,6 @@ export async function deployCore(ethers: HardhatEthers) {
   };
 }
 
-export function seriesId(
-  underlying: number,
-  expiry: number | bigint,
-  strikeWad: bigint,
-  isCall: boolean,
-): bigint {
-  return (
-    (BigInt(underlying) << 144n) |
-    (BigInt(expiry) << 104n) |
-    (strikeWad << 8n) |
-    (isCall ? 1n : 0n)
-  );
+export function seriesId(underlying: number, expiry: number | bigint, strikeWad: bigint, isCall: boolean): bigint {
+  return (BigInt(underlying) << 144n) | (BigInt(expiry) << 104n) | (strikeWad << 8n) | (isCall ? 1n : 0n);
 }

@@ -43,15 +43,7 @@ const scenarioArb = fc.record({
   ethVolPct: fc.integer({ min: 10, max: 200 }),
   btcVolPct: fc.integer({ min: 10, max: 200 }),
   freshVols: fc.boolean(),
-  mode: fc.constantFrom(
-    "none",
-    "none",
-    "none",
-    "ethReduceOnly",
-    "btcReduceOnly",
-    "ethHalted",
-    "btcHalted",
-  ),
+  mode: fc.constantFrom("none", "none", "none", "ethReduceOnly", "btcReduceOnly", "ethHalted", "btcHalted"),
 });
 
 describe("accountMargin: contracts vs sdk/model/account.ts (differential)", function () {
@@ -71,34 +63,12 @@ describe("accountMargin: contracts vs sdk/model/account.ts (differential)", func
           const account = await f.newAccount(f.trader);
           const counterparty = await f.newAccount(f.other);
           const chT = f.ch.connect(f.trader);
-          await (
-            await f.ch
-              .connect(f.other)
-              .deposit(counterparty, await f.usdc.getAddress(), 10n ** 15n)
-          ).wait();
-          await (
-            await chT.deposit(
-              account,
-              await f.usdc.getAddress(),
-              BigInt(s.cashUsd) * 10n ** 6n,
-            )
-          ).wait();
+          await (await f.ch.connect(f.other).deposit(counterparty, await f.usdc.getAddress(), 10n ** 15n)).wait();
+          await (await chT.deposit(account, await f.usdc.getAddress(), BigInt(s.cashUsd) * 10n ** 6n)).wait();
           if (s.wethMilli > 0)
-            await (
-              await chT.deposit(
-                account,
-                await f.weth.getAddress(),
-                BigInt(s.wethMilli) * 10n ** 15n,
-              )
-            ).wait();
+            await (await chT.deposit(account, await f.weth.getAddress(), BigInt(s.wethMilli) * 10n ** 15n)).wait();
           if (s.wbtcMilli > 0)
-            await (
-              await chT.deposit(
-                account,
-                await f.wbtc.getAddress(),
-                BigInt(s.wbtcMilli) * 10n ** 5n,
-              )
-            ).wait();
+            await (await chT.deposit(account, await f.wbtc.getAddress(), BigInt(s.wbtcMilli) * 10n ** 5n)).wait();
 
           const seen = new Set<bigint>();
           const trades = [];
@@ -111,8 +81,7 @@ describe("accountMargin: contracts vs sdk/model/account.ts (differential)", func
             const id = seriesId(u, f.expiryAfter(t0, l.days), strike, l.isCall);
             if (seen.has(id)) continue;
             seen.add(id);
-            const size =
-              (BigInt(Math.abs(l.milli)) * 10n ** 15n) / (u === BTC ? 10n : 1n); // BTC legs in 0.1 units
+            const size = (BigInt(Math.abs(l.milli)) * 10n ** 15n) / (u === BTC ? 10n : 1n); // BTC legs in 0.1 units
             const long = l.milli > 0;
             trades.push({
               buyer: long ? account : counterparty,
@@ -128,8 +97,7 @@ describe("accountMargin: contracts vs sdk/model/account.ts (differential)", func
             try {
               await (await f.exchange.applyTrades(trades)).wait();
             } catch (e) {
-              if (!String(e).includes("ClearingHouse_BelowInitialMargin"))
-                throw e;
+              if (!String(e).includes("ClearingHouse_BelowInitialMargin")) throw e;
               skipped++;
               return; // the portfolio does not pass the initial margin check: nothing to compare
             }
@@ -139,49 +107,28 @@ describe("accountMargin: contracts vs sdk/model/account.ts (differential)", func
           const tFinal = Math.max((await f.now()) + 1, t0 + 1 + s.jumpSeconds);
           await provider.send("evm_setNextBlockTimestamp", [tFinal]);
           await provider.send("evm_mine", []);
-          const expiredGroups = [
-            ...new Set(trades.map((t) => (t.series as bigint) >> 104n)),
-          ]
+          const expiredGroups = [...new Set(trades.map((t) => (t.series as bigint) >> 104n))]
             .filter((k) => Number(k & ((1n << 40n) - 1n)) <= tFinal)
-            .sort((a, b) =>
-              Number((a & ((1n << 40n) - 1n)) - (b & ((1n << 40n) - 1n))),
-            );
+            .sort((a, b) => Number((a & ((1n << 40n) - 1n)) - (b & ((1n << 40n) - 1n))));
           for (const [i, key] of expiredGroups.entries()) {
             if (((s.settleMask >> i) & 1) === 0) continue;
             const u = Number(key >> 40n);
             const expiry = Number(key & ((1n << 40n) - 1n));
             const base = u === ETH ? 2000n * WAD : 60_000n * WAD;
             const price = (base * BigInt(s.settlePct)) / 100n;
-            await (
-              await f.feeds[u].pushRound(price / 10n ** 10n, expiry)
-            ).wait();
+            await (await f.feeds[u].pushRound(price / 10n ** 10n, expiry)).wait();
             const roundId = await f.feeds[u].latestRoundId();
-            await (
-              await f.settlement.recordSettlementPrice(u, expiry, roundId)
-            ).wait();
+            await (await f.settlement.recordSettlementPrice(u, expiry, roundId)).wait();
           }
-          await f.setPrice(
-            ETH,
-            ((2000n * WAD * BigInt(s.ethPct)) / 100n / 10n ** 10n) * 10n ** 10n,
-          );
-          await f.setPrice(
-            BTC,
-            ((60_000n * WAD * BigInt(s.btcPct)) / 100n / 10n ** 10n) *
-              10n ** 10n,
-          );
+          await f.setPrice(ETH, ((2000n * WAD * BigInt(s.ethPct)) / 100n / 10n ** 10n) * 10n ** 10n);
+          await f.setPrice(BTC, ((60_000n * WAD * BigInt(s.btcPct)) / 100n / 10n ** 10n) * 10n ** 10n);
           if (s.freshVols) {
-            await (
-              await f.vol.setVol(ETH, (BigInt(s.ethVolPct) * WAD) / 100n)
-            ).wait();
-            await (
-              await f.vol.setVol(BTC, (BigInt(s.btcVolPct) * WAD) / 100n)
-            ).wait();
+            await (await f.vol.setVol(ETH, (BigInt(s.ethVolPct) * WAD) / 100n)).wait();
+            await (await f.vol.setVol(BTC, (BigInt(s.btcVolPct) * WAD) / 100n)).wait();
           }
           if (s.mode !== "none") {
             const u = s.mode.startsWith("eth") ? ETH : BTC;
-            const m = s.mode.endsWith("Halted")
-              ? MarketMode.Halted
-              : MarketMode.ReduceOnly;
+            const m = s.mode.endsWith("Halted") ? MarketMode.Halted : MarketMode.ReduceOnly;
             await (await f.oracle.setModeOverride(u, m)).wait();
           }
 
@@ -195,11 +142,7 @@ describe("accountMargin: contracts vs sdk/model/account.ts (differential)", func
             [f.weth, ETH],
             [f.wbtc, BTC],
           ] as const) {
-            const amount = await f.ch.collateralOf(
-              account,
-              await token.getAddress(),
-              { blockTag },
-            );
+            const amount = await f.ch.collateralOf(account, await token.getAddress(), { blockTag });
             if (amount > 0n)
               collaterals.push({
                 priceUnderlying: u,
@@ -207,23 +150,16 @@ describe("accountMargin: contracts vs sdk/model/account.ts (differential)", func
                 amount,
               });
           }
-          const markets = new Map<
-            number,
-            { mode: MarketMode; price: bigint }
-          >();
+          const markets = new Map<number, { mode: MarketMode; price: bigint }>();
           const params = new Map<number, MarginParams>();
           for (const u of [ETH, BTC]) {
             const [mode, price] = await f.oracle.marketState(u, { blockTag });
             markets.set(u, { mode: Number(mode) as MarketMode, price });
-            const [imBase, imFloor, mmBase, mmFloor, rate] =
-              await f.ch.marginParams(u, { blockTag });
+            const [imBase, imFloor, mmBase, mmFloor, rate] = await f.ch.marginParams(u, { blockTag });
             params.set(u, { imBase, imFloor, mmBase, mmFloor, rate });
           }
           const vols = new Map<string, { vol: bigint; mode: MarketMode }>();
-          const settlements = new Map<
-            string,
-            { price: bigint; recorded: boolean }
-          >();
+          const settlements = new Map<string, { price: bigint; recorded: boolean }>();
           for (const id of ids as bigint[]) {
             const u = Number(id >> 144n);
             const e = (id >> 104n) & ((1n << 40n) - 1n);
@@ -250,9 +186,7 @@ describe("accountMargin: contracts vs sdk/model/account.ts (differential)", func
             })),
           };
 
-          let model:
-            | { equity: bigint; im: bigint; mm: bigint }
-            | ClearingHouseMarketHalted;
+          let model: { equity: bigint; im: bigint; mm: bigint } | ClearingHouseMarketHalted;
           try {
             model = accountMargin(state, view, (u) => params.get(u)!, now);
           } catch (e) {
@@ -277,9 +211,7 @@ describe("accountMargin: contracts vs sdk/model/account.ts (differential)", func
       }),
       { numRuns: RUNS, seed: SEED },
     );
-    console.log(
-      `      compared ${compared} portfolios, ${halted} halted (both revert), ${skipped} rejected at build`,
-    );
+    console.log(`      compared ${compared} portfolios, ${halted} halted (both revert), ${skipped} rejected at build`);
     expect(compared).to.be.greaterThan(RUNS / 2);
   });
 });

@@ -36,7 +36,7 @@ contract LensTest is CoreBase {
         assertEq(h.maintenanceRequirement, mm);
         assertEq(h.initialMargin, equity - int256(im));
         assertEq(h.maintenanceMargin, equity - int256(mm));
-        assertEq(h.marginRatio, uint256(equity) * 1e18 / mm);
+        assertEq(h.marginRatio, (uint256(equity) * 1e18) / mm);
         assertEq(lens.marginRatio(aliceAcc), h.marginRatio);
         assertFalse(h.liquidatable);
 
@@ -52,7 +52,7 @@ contract LensTest is CoreBase {
         assertEq(lens.marginRatio(aliceAcc), type(uint256).max);
         _applyOne(_trade(bobAcc, aliceAcc, _series(ETH, expiry, 2000e18, true), 1e18, 0));
         _setPrice(ETH, 5000e18);
-        (int256 equity,,) = ch.accountMargin(aliceAcc);
+        (int256 equity, , ) = ch.accountMargin(aliceAcc);
         assertLt(equity, 0);
         assertEq(lens.marginRatio(aliceAcc), 0, "negative equity");
     }
@@ -79,7 +79,7 @@ contract LensTest is CoreBase {
             assertEq(uint8(marks[i].mode), uint8(MarketMode.Active));
             assertFalse(marks[i].expired);
         }
-        (int256 equity,,) = ch.accountMargin(aliceAcc);
+        (int256 equity, , ) = ch.accountMargin(aliceAcc);
         assertEq(sum, equity, "per-leg values add up to the group values");
     }
 
@@ -121,7 +121,7 @@ contract LensTest is CoreBase {
         _assertCrossing(aliceAcc, lower, false);
         _assertCrossing(aliceAcc, upper, true);
         // moving spot to the returned price makes the account liquidatable
-        _setPrice(ETH, upper / 1e10 * 1e10 + 1e10);
+        _setPrice(ETH, (upper / 1e10) * 1e10 + 1e10);
         assertTrue(lens.health(aliceAcc).liquidatable);
     }
 
@@ -153,7 +153,7 @@ contract LensTest is CoreBase {
         (int256 e, , uint256 mm) = ch.accountMarginAtPrice(account, ETH, price);
         assertLt(e - int256(mm), 0, "liquidatable at the returned price");
         uint256 nearer = above ? price - price / 1e8 : price + price / 1e8;
-        (e,, mm) = ch.accountMarginAtPrice(account, ETH, nearer);
+        (e, , mm) = ch.accountMarginAtPrice(account, ETH, nearer);
         assertGe(e - int256(mm), 0, "healthy just before it");
     }
 

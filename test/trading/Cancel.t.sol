@@ -25,13 +25,17 @@ contract CancelTest is Base {
         exchange.cancelOrder(o);
         (, bool cancelled) = exchange.orderStatus(exchange.hashOrder(o));
         assertTrue(cancelled);
-        vm.expectRevert(abi.encodeWithSelector(IOptionExchange.Exchange_OrderCancelled.selector, exchange.hashOrder(o)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOptionExchange.Exchange_OrderCancelled.selector, exchange.hashOrder(o))
+        );
         _fillAs(takerOwner, takerAccount, _one(_request(makerKey, o, 1e18)));
     }
 
     function test_cancelOrder_RevertWhen_CallerNotAuthorized() public {
         Order memory o = _order(makerAccount, call3000, false, 1e18, 100e18);
-        vm.expectRevert(abi.encodeWithSelector(IOptionExchange.Exchange_Unauthorized.selector, makerAccount, takerOwner));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOptionExchange.Exchange_Unauthorized.selector, makerAccount, takerOwner)
+        );
         vm.prank(takerOwner);
         exchange.cancelOrder(o);
     }
@@ -77,9 +81,13 @@ contract CancelTest is Base {
     function test_setMinNonce_RevertWhen_NotIncreasing() public {
         vm.startPrank(makerOwner);
         exchange.setMinNonce(makerAccount, 5);
-        vm.expectRevert(abi.encodeWithSelector(IOptionExchange.Exchange_NonceNotIncreasing.selector, makerAccount, 5, 5));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOptionExchange.Exchange_NonceNotIncreasing.selector, makerAccount, 5, 5)
+        );
         exchange.setMinNonce(makerAccount, 5);
-        vm.expectRevert(abi.encodeWithSelector(IOptionExchange.Exchange_NonceNotIncreasing.selector, makerAccount, 5, 3));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOptionExchange.Exchange_NonceNotIncreasing.selector, makerAccount, 5, 3)
+        );
         exchange.setMinNonce(makerAccount, 3);
         vm.stopPrank();
         assertEq(exchange.minNonce(makerAccount), 5);

@@ -59,9 +59,10 @@ contract ExchangeFuzzTest is Base {
         );
         assertEq(makerDelta + takerDelta + sinkDelta, 0, "cash conserved");
 
-        uint256 premium = makerBuys
-            ? Math.mulDiv(size, price, 1e18, Math.Rounding.Floor)
-            : Math.mulDiv(size, price, 1e18, Math.Rounding.Ceil);
+        uint256 premium =
+            makerBuys
+                ? Math.mulDiv(size, price, 1e18, Math.Rounding.Floor)
+                : Math.mulDiv(size, price, 1e18, Math.Rounding.Ceil);
         uint256 makerFee = _checkFees(size, premium, sinkDelta);
         if (makerBuys) {
             // maker never pays above its limit
@@ -96,9 +97,12 @@ contract ExchangeFuzzTest is Base {
     }
 
     /// INV-7: splitting a fill into pieces never leaves the taker better off than one fill of the same total.
-    function testFuzz_fill_SplittingNeverFavoursTaker(uint256 size, uint256 price, bool makerBuys, uint8 pieces)
-        public
-    {
+    function testFuzz_fill_SplittingNeverFavoursTaker(
+        uint256 size,
+        uint256 price,
+        bool makerBuys,
+        uint8 pieces
+    ) public {
         size = bound(size, 2, MAX_SIZE);
         price = bound(price, 0, MAX_PRICE);
         pieces = uint8(bound(pieces, 2, 6));

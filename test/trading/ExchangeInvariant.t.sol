@@ -56,10 +56,14 @@ contract ExchangeHandler is Test {
         return (_hashes[i], _sizes[i]);
     }
 
-    function _order(uint256 who, SeriesId series, bool isBuy, uint256 size, uint256 price, bool reduceOnly)
-        internal
-        returns (Order memory o)
-    {
+    function _order(
+        uint256 who,
+        SeriesId series,
+        bool isBuy,
+        uint256 size,
+        uint256 price,
+        bool reduceOnly
+    ) internal returns (Order memory o) {
         o = Order({
             account: accounts[who],
             series: series,
@@ -97,7 +101,15 @@ contract ExchangeHandler is Test {
         }
     }
 
-    function fill(uint256 makerSeed, uint256 takerSeed, uint256 seriesSeed, bool makerBuys, uint256 size, uint256 price, bool reduceOnly) external {
+    function fill(
+        uint256 makerSeed,
+        uint256 takerSeed,
+        uint256 seriesSeed,
+        bool makerBuys,
+        uint256 size,
+        uint256 price,
+        bool reduceOnly
+    ) external {
         uint256 m = makerSeed % accounts.length;
         uint256 t = takerSeed % accounts.length;
         if (m == t) t = (t + 1) % accounts.length;
@@ -136,7 +148,14 @@ contract ExchangeHandler is Test {
         } catch {}
     }
 
-    function matchOrders(uint256 buyerSeed, uint256 sellerSeed, uint256 seriesSeed, uint256 size, uint256 sellPrice, uint256 spread) external {
+    function matchOrders(
+        uint256 buyerSeed,
+        uint256 sellerSeed,
+        uint256 seriesSeed,
+        uint256 size,
+        uint256 sellPrice,
+        uint256 spread
+    ) external {
         uint256 b = buyerSeed % accounts.length;
         uint256 s = sellerSeed % accounts.length;
         if (b == s) s = (s + 1) % accounts.length;

@@ -47,7 +47,9 @@ contract FeesTest is Base {
     function test_setFees_RevertWhen_NotRiskAdmin() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, exchange.RISK_ADMIN_ROLE()
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                stranger,
+                exchange.RISK_ADMIN_ROLE()
             )
         );
         vm.prank(stranger);
@@ -94,7 +96,15 @@ contract FeesTest is Base {
         SignedOrder memory s = _signed(makerKey, sell);
         vm.expectEmit(address(exchange));
         // notional 3000: buyer (taker) 1.5, seller (maker) 0.6
-        emit IOptionExchange.OrdersMatched(exchange.hashOrder(buy), exchange.hashOrder(sell), relayer, 1e18, 150e18, 1.5e18, 0.6e18);
+        emit IOptionExchange.OrdersMatched(
+            exchange.hashOrder(buy),
+            exchange.hashOrder(sell),
+            relayer,
+            1e18,
+            150e18,
+            1.5e18,
+            0.6e18
+        );
         vm.prank(relayer);
         exchange.matchOrders(b, s, 1e18);
     }

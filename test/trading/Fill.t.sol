@@ -59,7 +59,13 @@ contract FillTest is Base {
         rs[0] = _request(makerKey, o, 1.5e18);
         rs[1] = _request(makerKey, o, 1e18);
         vm.expectRevert(
-            abi.encodeWithSelector(IOptionExchange.Exchange_Overfill.selector, exchange.hashOrder(o), 1.5e18, 1e18, 2e18)
+            abi.encodeWithSelector(
+                IOptionExchange.Exchange_Overfill.selector,
+                exchange.hashOrder(o),
+                1.5e18,
+                1e18,
+                2e18
+            )
         );
         _fillAs(takerOwner, takerAccount, rs);
     }
@@ -69,7 +75,11 @@ contract FillTest is Base {
         _fillAs(takerOwner, takerAccount, _one(_request(makerKey, o, 1e18)));
         vm.expectRevert(
             abi.encodeWithSelector(
-                IOptionExchange.Exchange_Overfill.selector, exchange.hashOrder(o), 1e18, type(uint256).max, 2e18
+                IOptionExchange.Exchange_Overfill.selector,
+                exchange.hashOrder(o),
+                1e18,
+                type(uint256).max,
+                2e18
             )
         );
         _fillAs(takerOwner, takerAccount, _one(_request(makerKey, o, type(uint256).max)));
@@ -111,7 +121,10 @@ contract FillTest is Base {
         vm.warp(o.deadline + 1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IOptionExchange.Exchange_OrderExpired.selector, exchange.hashOrder(o), o.deadline, o.deadline + 1
+                IOptionExchange.Exchange_OrderExpired.selector,
+                exchange.hashOrder(o),
+                o.deadline,
+                o.deadline + 1
             )
         );
         _fillAs(takerOwner, takerAccount, _one(r));
@@ -239,7 +252,11 @@ contract FillTest is Base {
     // -------------------------------------------------------------------------------------- reduce-only orders
 
     function test_fill_ReduceOnlyOrder_ClosesPosition() public {
-        _fillAs(takerOwner, takerAccount, _one(_request(makerKey, _order(makerAccount, call3000, false, 2e18, PRICE), 2e18)));
+        _fillAs(
+            takerOwner,
+            takerAccount,
+            _one(_request(makerKey, _order(makerAccount, call3000, false, 2e18, PRICE), 2e18))
+        );
         Order memory close = _order(makerAccount, call3000, true, 2e18, PRICE);
         close.reduceOnly = true;
         _fillAs(takerOwner, takerAccount, _one(_request(makerKey, close, 1.5e18)));
@@ -247,24 +264,40 @@ contract FillTest is Base {
     }
 
     function test_fill_RevertWhen_ReduceOnlyOrderWouldIncrease() public {
-        _fillAs(takerOwner, takerAccount, _one(_request(makerKey, _order(makerAccount, call3000, false, 1e18, PRICE), 1e18)));
+        _fillAs(
+            takerOwner,
+            takerAccount,
+            _one(_request(makerKey, _order(makerAccount, call3000, false, 1e18, PRICE), 1e18))
+        );
         Order memory more = _order(makerAccount, call3000, false, 1e18, PRICE);
         more.reduceOnly = true;
         vm.expectRevert(
             abi.encodeWithSelector(
-                IOptionExchange.Exchange_ReduceOnlyViolation.selector, exchange.hashOrder(more), -1e18, false, 1e18
+                IOptionExchange.Exchange_ReduceOnlyViolation.selector,
+                exchange.hashOrder(more),
+                -1e18,
+                false,
+                1e18
             )
         );
         _fillAs(takerOwner, takerAccount, _one(_request(makerKey, more, 1e18)));
     }
 
     function test_fill_RevertWhen_ReduceOnlyOrderWouldFlip() public {
-        _fillAs(takerOwner, takerAccount, _one(_request(makerKey, _order(makerAccount, call3000, false, 1e18, PRICE), 1e18)));
+        _fillAs(
+            takerOwner,
+            takerAccount,
+            _one(_request(makerKey, _order(makerAccount, call3000, false, 1e18, PRICE), 1e18))
+        );
         Order memory close = _order(makerAccount, call3000, true, 2e18, PRICE);
         close.reduceOnly = true;
         vm.expectRevert(
             abi.encodeWithSelector(
-                IOptionExchange.Exchange_ReduceOnlyViolation.selector, exchange.hashOrder(close), -1e18, true, 2e18
+                IOptionExchange.Exchange_ReduceOnlyViolation.selector,
+                exchange.hashOrder(close),
+                -1e18,
+                true,
+                2e18
             )
         );
         _fillAs(takerOwner, takerAccount, _one(_request(makerKey, close, 2e18)));
@@ -275,7 +308,11 @@ contract FillTest is Base {
         close.reduceOnly = true;
         vm.expectRevert(
             abi.encodeWithSelector(
-                IOptionExchange.Exchange_ReduceOnlyViolation.selector, exchange.hashOrder(close), 0, true, 1e18
+                IOptionExchange.Exchange_ReduceOnlyViolation.selector,
+                exchange.hashOrder(close),
+                0,
+                true,
+                1e18
             )
         );
         _fillAs(takerOwner, takerAccount, _one(_request(makerKey, close, 1e18)));
@@ -283,7 +320,11 @@ contract FillTest is Base {
 
     /// Two reduce-only fills in one call are checked cumulatively: together they must not flip the position.
     function test_fill_RevertWhen_TwoReduceOnlyLegsTogetherFlip() public {
-        _fillAs(takerOwner, takerAccount, _one(_request(makerKey, _order(makerAccount, call3000, false, 1e18, PRICE), 1e18)));
+        _fillAs(
+            takerOwner,
+            takerAccount,
+            _one(_request(makerKey, _order(makerAccount, call3000, false, 1e18, PRICE), 1e18))
+        );
         Order memory a = _order(makerAccount, call3000, true, 0.75e18, PRICE);
         a.reduceOnly = true;
         Order memory b = _order(makerAccount, call3000, true, 0.75e18, PRICE - 1);
@@ -293,7 +334,11 @@ contract FillTest is Base {
         rs[1] = _request(makerKey, b, 0.75e18);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IOptionExchange.Exchange_ReduceOnlyViolation.selector, exchange.hashOrder(b), -0.25e18, true, 0.75e18
+                IOptionExchange.Exchange_ReduceOnlyViolation.selector,
+                exchange.hashOrder(b),
+                -0.25e18,
+                true,
+                0.75e18
             )
         );
         _fillAs(takerOwner, takerAccount, rs);

@@ -20,7 +20,13 @@ contract MatchOrdersTest is Base {
         int256 sellerCash = ch.cashOf(makerAccount);
         vm.expectEmit(address(exchange));
         emit IOptionExchange.OrdersMatched(
-            exchange.hashOrder(buy), exchange.hashOrder(sell), relayer, 2e18, 300e18, 0, 0
+            exchange.hashOrder(buy),
+            exchange.hashOrder(sell),
+            relayer,
+            2e18,
+            300e18,
+            0,
+            0
         );
         _match(_signed(takerKey, buy), _signed(makerKey, sell), 2e18);
         assertEq(buyerCash - ch.cashOf(takerAccount), 300e18, "buyer pays the sell limit");
@@ -109,7 +115,11 @@ contract MatchOrdersTest is Base {
         Order memory sell = _order(makerAccount, call3000, false, 1e18, 150e18);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IOptionExchange.Exchange_ReduceOnlyViolation.selector, exchange.hashOrder(buy), 0, true, 1e18
+                IOptionExchange.Exchange_ReduceOnlyViolation.selector,
+                exchange.hashOrder(buy),
+                0,
+                true,
+                1e18
             )
         );
         _match(_signed(takerKey, buy), _signed(makerKey, sell), 1e18);
@@ -137,7 +147,10 @@ contract MatchOrdersTest is Base {
         Order memory sell = _order(makerAccount, call3000, false, 1e18, 150e18);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IOptionExchange.Exchange_OrderExpired.selector, exchange.hashOrder(buy), buy.deadline, block.timestamp
+                IOptionExchange.Exchange_OrderExpired.selector,
+                exchange.hashOrder(buy),
+                buy.deadline,
+                block.timestamp
             )
         );
         _match(_signed(takerKey, buy), _signed(makerKey, sell), 1e18);

@@ -40,7 +40,11 @@ contract OpenInterestCapTest is Base {
         exchange.setSeriesOpenInterestCap(call3000, 10e18);
         assertEq(exchange.openInterestCap(call3000), 10e18);
         assertEq(exchange.openInterestCap(put2500), 1e18);
-        _fillAs(takerOwner, takerAccount, _one(_request(makerKey, _order(makerAccount, call3000, false, 5e18, 100e18), 5e18)));
+        _fillAs(
+            takerOwner,
+            takerAccount,
+            _one(_request(makerKey, _order(makerAccount, call3000, false, 5e18, 100e18), 5e18))
+        );
         assertEq(ch.openInterest(call3000), 5e18);
         Order memory p = _order(makerAccount, put2500, false, 5e18, 100e18);
         vm.expectRevert(abi.encodeWithSelector(IOptionExchange.Exchange_OpenInterestCap.selector, put2500, 2e18, 1e18));
@@ -52,7 +56,9 @@ contract OpenInterestCapTest is Base {
         exchange.setSeriesOpenInterestCap(call3000, 1e18);
         Order memory buy = _order(takerAccount, call3000, true, 2e18, 100e18);
         Order memory sell = _order(makerAccount, call3000, false, 2e18, 100e18);
-        vm.expectRevert(abi.encodeWithSelector(IOptionExchange.Exchange_OpenInterestCap.selector, call3000, 2e18, 1e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOptionExchange.Exchange_OpenInterestCap.selector, call3000, 2e18, 1e18)
+        );
         vm.prank(relayer);
         exchange.matchOrders(_signed(takerKey, buy), _signed(makerKey, sell), 2e18);
     }
@@ -67,9 +73,13 @@ contract OpenInterestCapTest is Base {
         vm.expectEmit(address(exchange));
         emit IOptionExchange.SeriesOpenInterestCapSet(call3000, 0);
         exchange.setSeriesOpenInterestCap(call3000, 0);
-        vm.expectRevert(abi.encodeWithSelector(IOptionExchange.Exchange_CapOutOfBounds.selector, minCap - 1, minCap, maxCap));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOptionExchange.Exchange_CapOutOfBounds.selector, minCap - 1, minCap, maxCap)
+        );
         exchange.setUnderlyingOpenInterestCap(ETH, minCap - 1);
-        vm.expectRevert(abi.encodeWithSelector(IOptionExchange.Exchange_CapOutOfBounds.selector, maxCap + 1, minCap, maxCap));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOptionExchange.Exchange_CapOutOfBounds.selector, maxCap + 1, minCap, maxCap)
+        );
         exchange.setSeriesOpenInterestCap(call3000, maxCap + 1);
         vm.stopPrank();
         assertEq(exchange.openInterestCap(call3000), 100e18);
@@ -78,7 +88,9 @@ contract OpenInterestCapTest is Base {
     function test_setOpenInterestCap_RevertWhen_NotRiskAdmin() public {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, exchange.RISK_ADMIN_ROLE()
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                stranger,
+                exchange.RISK_ADMIN_ROLE()
             )
         );
         vm.prank(stranger);

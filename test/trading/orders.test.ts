@@ -18,22 +18,13 @@ import {
 const { ethers } = await network.create();
 
 const WAD = 10n ** 18n;
-const series = (
-  underlying: bigint,
-  expiry: bigint,
-  strike: bigint,
-  isCall: boolean,
-): bigint =>
+const series = (underlying: bigint, expiry: bigint, strike: bigint, isCall: boolean): bigint =>
   (underlying << 144n) | (expiry << 104n) | (strike << 8n) | (isCall ? 1n : 0n);
 
 async function deployExchange() {
   const [admin, maker] = await ethers.getSigners();
   // hashing needs no clearing house calls; any non-zero address satisfies the constructor
-  const exchange = await ethers.deployContract("OptionExchange", [
-    admin.address,
-    admin.address,
-    admin.address,
-  ]);
+  const exchange = await ethers.deployContract("OptionExchange", [admin.address, admin.address, admin.address]);
   const { chainId } = await ethers.provider.getNetwork();
   const domain = orderDomain(chainId, await exchange.getAddress());
   return { exchange, domain, maker, admin };
@@ -72,9 +63,7 @@ describe("sdk/orders: EIP-712 orders against OptionExchange", () => {
       }),
     ];
     for (const order of orders) {
-      expect(await exchange.hashOrder(order)).to.equal(
-        hashOrder(order, domain),
-      );
+      expect(await exchange.hashOrder(order)).to.equal(hashOrder(order, domain));
     }
   });
 
@@ -92,40 +81,20 @@ describe("sdk/orders: EIP-712 orders against OptionExchange", () => {
     const order = sampleOrder();
     const signed = await signOrder(maker, domain, order);
     expect(signed.signer).to.equal(maker.address);
-    expect(recoverOrderSigner(domain, order, signed.signature)).to.equal(
-      maker.address,
-    );
+    expect(recoverOrderSigner(domain, order, signed.signature)).to.equal(maker.address);
     // an ERC-1271 wallet whose key is `maker` checks the signature with OpenZeppelin ECDSA against the on-chain digest
-    const wallet = await ethers.deployContract("ERC1271WalletMock", [
-      maker.address,
-    ]);
+    const wallet = await ethers.deployContract("ERC1271WalletMock", [maker.address]);
     const digest = await exchange.hashOrder(order);
-    expect(await wallet.isValidSignature(digest, signed.signature)).to.equal(
-      "0x1626ba7e",
-    );
+    expect(await wallet.isValidSignature(digest, signed.signature)).to.equal("0x1626ba7e");
     // a different exchange address yields a different digest: the signature does not carry over
-    const other = await ethers.deployContract("OptionExchange", [
-      maker.address,
-      maker.address,
-      maker.address,
-    ]);
-    expect(
-      await wallet.isValidSignature(
-        await other.hashOrder(order),
-        signed.signature,
-      ),
-    ).to.equal("0xffffffff");
+    const other = await ethers.deployContract("OptionExchange", [maker.address, maker.address, maker.address]);
+    expect(await wallet.isValidSignature(await other.hashOrder(order), signed.signature)).to.equal("0xffffffff");
   });
 
   it("premium and fee helpers match the contract", async () => {
     const { exchange, admin } = await deployExchange();
-    await (
-      await exchange
-        .connect(admin)
-        .setFees(2n * 10n ** 14n, 5n * 10n ** 14n, WAD / 8n)
-    ).wait();
-    const [makerFeeRate, takerFeeRate, premiumFeeCap] =
-      await exchange.feeParams();
+    await (await exchange.connect(admin).setFees(2n * 10n ** 14n, 5n * 10n ** 14n, WAD / 8n)).wait();
+    const [makerFeeRate, takerFeeRate, premiumFeeCap] = await exchange.feeParams();
     const fees = { makerFeeRate, takerFeeRate, premiumFeeCap };
     const s = series(1n, 1_800_000_000n, 3000n * WAD, true);
     for (const [size, price] of [
@@ -137,9 +106,7 @@ describe("sdk/orders: EIP-712 orders against OptionExchange", () => {
       for (const makerIsBuy of [true, false]) {
         const premium = premiumFor(size, price, makerIsBuy);
         for (const isMaker of [true, false]) {
-          expect(await exchange.feeFor(s, size, premium, isMaker)).to.equal(
-            feeFor(fees, s, size, premium, isMaker),
-          );
+          expect(await exchange.feeFor(s, size, premium, isMaker)).to.equal(feeFor(fees, s, size, premium, isMaker));
         }
       }
     }
@@ -148,11 +115,8 @@ describe("sdk/orders: EIP-712 orders against OptionExchange", () => {
   it("SDK-signed orders fill on the real clearing house, with cash moves predicted by quoteFill", async () => {
     const signers = await ethers.getSigners();
     const [maker, taker, relayer] = signers.slice(3, 6);
-    const { ch, exchange, domain, now, openAccount, seriesOf } =
-      await deployTradingSystem(ethers);
-    await (
-      await exchange.setFees(3n * 10n ** 14n, 5n * 10n ** 14n, WAD / 8n)
-    ).wait();
+    const { ch, exchange, domain, now, openAccount, seriesOf } = await deployTradingSystem(ethers);
+    await (await exchange.setFees(3n * 10n ** 14n, 5n * 10n ** 14n, WAD / 8n)).wait();
     const makerAccount = await openAccount(maker, 1_000_000n * 10n ** 6n);
     const takerAccount = await openAccount(taker, 1_000_000n * 10n ** 6n);
     const call = seriesOf(2200n, true);
@@ -175,23 +139,13 @@ describe("sdk/orders: EIP-712 orders against OptionExchange", () => {
     const makerCash = await ch.cashOf(makerAccount);
     const takerCash = await ch.cashOf(takerAccount);
 
-    await (
-      await exchange
-        .connect(taker)
-        .fill(takerAccount, [{ maker: signed, fillSize }])
-    ).wait();
+    await (await exchange.connect(taker).fill(takerAccount, [{ maker: signed, fillSize }])).wait();
 
     expect(await ch.positionOf(takerAccount, call)).to.equal(fillSize);
     expect(await ch.positionOf(makerAccount, call)).to.equal(-fillSize);
-    expect(takerCash - (await ch.cashOf(takerAccount))).to.equal(
-      quote.buyerPays,
-    );
-    expect((await ch.cashOf(makerAccount)) - makerCash).to.equal(
-      quote.sellerReceives,
-    );
-    const [filled, cancelled] = await exchange.orderStatus(
-      hashOrder(order, domain),
-    );
+    expect(takerCash - (await ch.cashOf(takerAccount))).to.equal(quote.buyerPays);
+    expect((await ch.cashOf(makerAccount)) - makerCash).to.equal(quote.sellerReceives);
+    const [filled, cancelled] = await exchange.orderStatus(hashOrder(order, domain));
     expect(filled).to.equal(fillSize);
     expect(cancelled).to.equal(false);
 
@@ -204,14 +158,8 @@ describe("sdk/orders: EIP-712 orders against OptionExchange", () => {
       limitPrice: 90n * WAD,
       deadline: now + 3600n,
     });
-    await (
-      await exchange
-        .connect(relayer)
-        .matchOrders(await signOrder(taker, domain, buy), signed, WAD)
-    ).wait();
+    await (await exchange.connect(relayer).matchOrders(await signOrder(taker, domain, buy), signed, WAD)).wait();
     expect(await ch.positionOf(takerAccount, call)).to.equal(fillSize + WAD);
-    expect((await exchange.orderStatus(hashOrder(buy, domain)))[0]).to.equal(
-      WAD,
-    );
+    expect((await exchange.orderStatus(hashOrder(buy, domain)))[0]).to.equal(WAD);
   });
 });

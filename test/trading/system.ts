@@ -4,10 +4,7 @@
  * VolatilityOracle (80%), SettlementOracle, ClearingHouse (ETH listed: daily expiries at 08:00 UTC, strike step 1)
  * and OptionExchange wired as the clearing house's exchange.
  */
-import type {
-  HardhatEthers,
-  HardhatEthersSigner,
-} from "@nomicfoundation/hardhat-ethers/types";
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
 import { orderDomain } from "../../sdk/orders.js";
 
@@ -20,11 +17,7 @@ export async function deployTradingSystem(ethers: HardhatEthers) {
   const [admin, feeCollector, insuranceFund] = await ethers.getSigners();
   const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
 
-  const usdc = await ethers.deployContract("MockERC20", [
-    "USD Coin",
-    "USDC",
-    6,
-  ]);
+  const usdc = await ethers.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
   const feed = await ethers.deployContract("MockAggregator", [8, "ETH / USD"]);
   const setSpot = async (priceWad: bigint): Promise<void> => {
     const ts = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
@@ -32,14 +25,8 @@ export async function deployTradingSystem(ethers: HardhatEthers) {
     await (await feed.pushRound(priceWad / 10n ** 10n, ts)).wait();
   };
   await setSpot(2000n * WAD);
-  const guard = await ethers.deployContract("SequencerGuard", [
-    ethers.ZeroAddress,
-    3600,
-  ]);
-  const oracle = await ethers.deployContract("ChainlinkOracle", [
-    admin.address,
-    await guard.getAddress(),
-  ]);
+  const guard = await ethers.deployContract("SequencerGuard", [ethers.ZeroAddress, 3600]);
+  const oracle = await ethers.deployContract("ChainlinkOracle", [admin.address, await guard.getAddress()]);
   const vol = await ethers.deployContract("VolatilityOracle", [admin.address]);
   const settlement = await ethers.deployContract("SettlementOracle", [
     await oracle.getAddress(),
@@ -47,18 +34,10 @@ export async function deployTradingSystem(ethers: HardhatEthers) {
     3600,
     2 * 86_400,
   ]);
-  await (
-    await oracle.grantRole(await oracle.RISK_ADMIN_ROLE(), admin.address)
-  ).wait();
-  await (
-    await oracle.grantRole(await oracle.GUARDIAN_ROLE(), admin.address)
-  ).wait();
-  await (
-    await vol.grantRole(await vol.RISK_ADMIN_ROLE(), admin.address)
-  ).wait();
-  await (
-    await vol.grantRole(await vol.VOL_UPDATER_ROLE(), admin.address)
-  ).wait();
+  await (await oracle.grantRole(await oracle.RISK_ADMIN_ROLE(), admin.address)).wait();
+  await (await oracle.grantRole(await oracle.GUARDIAN_ROLE(), admin.address)).wait();
+  await (await vol.grantRole(await vol.RISK_ADMIN_ROLE(), admin.address)).wait();
+  await (await vol.grantRole(await vol.VOL_UPDATER_ROLE(), admin.address)).wait();
   await (
     await oracle.listUnderlying(ETH, {
       feed: await feed.getAddress(),
@@ -89,11 +68,7 @@ export async function deployTradingSystem(ethers: HardhatEthers) {
     feeCollector.address,
     insuranceFund.address,
   ]);
-  const exchange = await ethers.deployContract("OptionExchange", [
-    await ch.getAddress(),
-    admin.address,
-    admin.address,
-  ]);
+  const exchange = await ethers.deployContract("OptionExchange", [await ch.getAddress(), admin.address, admin.address]);
   await (
     await ch.setUnderlyingParams(ETH, {
       imBase: (15n * WAD) / 100n,
@@ -113,20 +88,13 @@ export async function deployTradingSystem(ethers: HardhatEthers) {
   await (await ch.setPositionCap(128)).wait();
 
   /** Creates an account owned by `owner` and deposits `cashNative` (6-decimal units). Returns its id. */
-  const openAccount = async (
-    owner: HardhatEthersSigner,
-    cashNative: bigint,
-  ): Promise<bigint> => {
+  const openAccount = async (owner: HardhatEthersSigner, cashNative: bigint): Promise<bigint> => {
     const id = (await ch.accountCount()) + 1n;
     await (await ch.connect(owner).createAccount()).wait();
     if (cashNative > 0n) {
       await (await usdc.mint(owner.address, cashNative)).wait();
-      await (
-        await usdc.connect(owner).approve(await ch.getAddress(), cashNative)
-      ).wait();
-      await (
-        await ch.connect(owner).deposit(id, await usdc.getAddress(), cashNative)
-      ).wait();
+      await (await usdc.connect(owner).approve(await ch.getAddress(), cashNative)).wait();
+      await (await ch.connect(owner).deposit(id, await usdc.getAddress(), cashNative)).wait();
     }
     return id;
   };
@@ -136,15 +104,9 @@ export async function deployTradingSystem(ethers: HardhatEthers) {
   if (expiry <= now) expiry += DAY;
   expiry += 29n * DAY;
   const seriesOf = (strikeWhole: bigint, isCall: boolean): bigint =>
-    (ETH << 144n) |
-    (expiry << 104n) |
-    ((strikeWhole * WAD) << 8n) |
-    (isCall ? 1n : 0n);
+    (ETH << 144n) | (expiry << 104n) | ((strikeWhole * WAD) << 8n) | (isCall ? 1n : 0n);
 
-  const domain = orderDomain(
-    (await ethers.provider.getNetwork()).chainId,
-    await exchange.getAddress(),
-  );
+  const domain = orderDomain((await ethers.provider.getNetwork()).chainId, await exchange.getAddress());
   return {
     admin,
     usdc,

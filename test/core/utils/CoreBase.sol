@@ -77,8 +77,14 @@ abstract contract CoreBase is Test {
         settlement.grantRole(settlement.RISK_ADMIN_ROLE(), admin);
         oracle.listUnderlying(ETH, _feedParams(ethFeed, 100e18, 100_000e18));
         oracle.listUnderlying(BTC, _feedParams(btcFeed, 1000e18, 1_000_000e18));
-        volOracle.listUnderlying(ETH, IVolatilityOracle.VolParams({maxAgeSec: 7 days, staleVolWad: 2e18, maxMoveWad: 0}));
-        volOracle.listUnderlying(BTC, IVolatilityOracle.VolParams({maxAgeSec: 7 days, staleVolWad: 2e18, maxMoveWad: 0}));
+        volOracle.listUnderlying(
+            ETH,
+            IVolatilityOracle.VolParams({maxAgeSec: 7 days, staleVolWad: 2e18, maxMoveWad: 0})
+        );
+        volOracle.listUnderlying(
+            BTC,
+            IVolatilityOracle.VolParams({maxAgeSec: 7 days, staleVolWad: 2e18, maxMoveWad: 0})
+        );
         vm.stopPrank();
         vm.startPrank(volUpdater);
         volOracle.setVol(ETH, 0.8e18);
@@ -106,33 +112,39 @@ abstract contract CoreBase is Test {
 
     // ------------------------------------------------------------------ configuration helpers
 
-    function _feedParams(MockAggregator feed, uint256 minPrice, uint256 maxPrice) internal pure returns (FeedParams memory) {
-        return FeedParams({
-            feed: AggregatorV3Interface(address(feed)),
-            heartbeat: 1 days,
-            fallbackFeed: AggregatorV3Interface(address(0)),
-            fallbackHeartbeat: 0,
-            minPriceWad: minPrice,
-            maxPriceWad: maxPrice,
-            maxDeviationWad: 0.5e18,
-            confirmations: 1
-        });
+    function _feedParams(
+        MockAggregator feed,
+        uint256 minPrice,
+        uint256 maxPrice
+    ) internal pure returns (FeedParams memory) {
+        return
+            FeedParams({
+                feed: AggregatorV3Interface(address(feed)),
+                heartbeat: 1 days,
+                fallbackFeed: AggregatorV3Interface(address(0)),
+                fallbackHeartbeat: 0,
+                minPriceWad: minPrice,
+                maxPriceWad: maxPrice,
+                maxDeviationWad: 0.5e18,
+                confirmations: 1
+            });
     }
 
     function _underlyingParams(uint96 strikeStep) internal pure returns (UnderlyingParams memory) {
-        return UnderlyingParams({
-            imBase: 0.15e18,
-            imFloor: 0.1e18,
-            mmBase: 0.1e18,
-            mmFloor: 0.075e18,
-            rate: 0,
-            expiryPeriod: 1 days,
-            expiryOffset: EXPIRY_OFFSET,
-            maxHorizon: 365 days,
-            strikeStep: strikeStep,
-            minStrike: strikeStep,
-            maxStrike: strikeStep * 1_000_000
-        });
+        return
+            UnderlyingParams({
+                imBase: 0.15e18,
+                imFloor: 0.1e18,
+                mmBase: 0.1e18,
+                mmFloor: 0.075e18,
+                rate: 0,
+                expiryPeriod: 1 days,
+                expiryOffset: EXPIRY_OFFSET,
+                maxHorizon: 365 days,
+                strikeStep: strikeStep,
+                minStrike: strikeStep,
+                maxStrike: strikeStep * 1_000_000
+            });
     }
 
     // ------------------------------------------------------------------ oracle helpers
@@ -181,12 +193,23 @@ abstract contract CoreBase is Test {
         return SeriesIdLib.encode(underlying, expiry, uint96(strike), isCall);
     }
 
-    function _trade(AccountId buyer, AccountId seller, SeriesId series, uint256 size, uint256 premium)
-        internal
-        pure
-        returns (Trade memory)
-    {
-        return Trade({buyer: buyer, seller: seller, series: series, size: size, premium: premium, buyerFee: 0, sellerFee: 0});
+    function _trade(
+        AccountId buyer,
+        AccountId seller,
+        SeriesId series,
+        uint256 size,
+        uint256 premium
+    ) internal pure returns (Trade memory) {
+        return
+            Trade({
+                buyer: buyer,
+                seller: seller,
+                series: series,
+                size: size,
+                premium: premium,
+                buyerFee: 0,
+                sellerFee: 0
+            });
     }
 
     function _applyOne(Trade memory t) internal {

@@ -12,12 +12,12 @@ import {OptionExchange} from "../../../contracts/trading/OptionExchange.sol";
 /// @notice Shared actors, order building and signing for exchange tests. The clearing-house backend is supplied by
 /// the concrete base through the hooks below.
 abstract contract ExchangeTestBase is Test {
-    bytes32 internal constant ORDER_TYPEHASH =
-        keccak256(
-            "Order(uint256 account,uint256 series,bool isBuy,uint256 size,uint256 limitPrice,uint256 deadline,uint256 nonce,uint256 salt,bool reduceOnly)"
-        );
-    bytes32 internal constant DOMAIN_TYPEHASH =
-        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 internal constant ORDER_TYPEHASH = keccak256(
+        "Order(uint256 account,uint256 series,bool isBuy,uint256 size,uint256 limitPrice,uint256 deadline,uint256 nonce,uint256 salt,bool reduceOnly)"
+    );
+    bytes32 internal constant DOMAIN_TYPEHASH = keccak256(
+        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    );
     uint256 internal constant SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
 
     OptionExchange internal exchange;
@@ -75,11 +75,13 @@ abstract contract ExchangeTestBase is Test {
 
     // ---------------------------------------------------------------------------------------------- orders
 
-    function _order(AccountId account, SeriesId series, bool isBuy, uint256 size, uint256 price)
-        internal
-        view
-        returns (Order memory o)
-    {
+    function _order(
+        AccountId account,
+        SeriesId series,
+        bool isBuy,
+        uint256 size,
+        uint256 price
+    ) internal view returns (Order memory o) {
         o.account = account;
         o.series = series;
         o.isBuy = isBuy;
@@ -94,13 +96,7 @@ abstract contract ExchangeTestBase is Test {
     /// @dev Digest computed independently of the exchange (EIP-712 by hand) for any chain id and verifying contract.
     function _digest(Order memory o, uint256 chainId, address verifyingContract) internal pure returns (bytes32) {
         bytes32 domain = keccak256(
-            abi.encode(
-                DOMAIN_TYPEHASH,
-                keccak256("Bulwark OptionExchange"),
-                keccak256("1"),
-                chainId,
-                verifyingContract
-            )
+            abi.encode(DOMAIN_TYPEHASH, keccak256("Bulwark OptionExchange"), keccak256("1"), chainId, verifyingContract)
         );
         bytes32 structHash = keccak256(
             abi.encode(

@@ -16,7 +16,6 @@ import {MockAggregator} from "../../../contracts/mocks/MockAggregator.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {ExchangeTestBase} from "./ExchangeTestBase.sol";
 
-
 /// @notice The deployed ClearingHouse seen through its interfaces.
 interface IClearingHouseAdmin is IClearingHouse, IRiskConfig {}
 
@@ -61,7 +60,10 @@ abstract contract TradingBase is ExchangeTestBase {
         IAccessControl(address(volOracle)).grantRole(keccak256("VOL_UPDATER_ROLE"), volUpdater);
         IAccessControl(address(settlement)).grantRole(keccak256("RISK_ADMIN_ROLE"), admin);
         oracle.listUnderlying(ETH, _feedParams());
-        volOracle.listUnderlying(ETH, IVolatilityOracle.VolParams({maxAgeSec: 7 days, staleVolWad: 2e18, maxMoveWad: 0}));
+        volOracle.listUnderlying(
+            ETH,
+            IVolatilityOracle.VolParams({maxAgeSec: 7 days, staleVolWad: 2e18, maxMoveWad: 0})
+        );
         vm.stopPrank();
         vm.prank(volUpdater);
         volOracle.setVol(ETH, 0.8e18);
@@ -88,32 +90,34 @@ abstract contract TradingBase is ExchangeTestBase {
     }
 
     function _feedParams() internal view returns (FeedParams memory) {
-        return FeedParams({
-            feed: AggregatorV3Interface(address(ethFeed)),
-            heartbeat: 1 days,
-            fallbackFeed: AggregatorV3Interface(address(0)),
-            fallbackHeartbeat: 0,
-            minPriceWad: 100e18,
-            maxPriceWad: 100_000e18,
-            maxDeviationWad: 0.5e18,
-            confirmations: 1
-        });
+        return
+            FeedParams({
+                feed: AggregatorV3Interface(address(ethFeed)),
+                heartbeat: 1 days,
+                fallbackFeed: AggregatorV3Interface(address(0)),
+                fallbackHeartbeat: 0,
+                minPriceWad: 100e18,
+                maxPriceWad: 100_000e18,
+                maxDeviationWad: 0.5e18,
+                confirmations: 1
+            });
     }
 
     function _underlyingParams() internal pure returns (UnderlyingParams memory) {
-        return UnderlyingParams({
-            imBase: 0.15e18,
-            imFloor: 0.1e18,
-            mmBase: 0.1e18,
-            mmFloor: 0.075e18,
-            rate: 0,
-            expiryPeriod: 1 days,
-            expiryOffset: EXPIRY_OFFSET,
-            maxHorizon: 365 days,
-            strikeStep: 1e18,
-            minStrike: 1e18,
-            maxStrike: 1_000_000e18
-        });
+        return
+            UnderlyingParams({
+                imBase: 0.15e18,
+                imFloor: 0.1e18,
+                mmBase: 0.1e18,
+                mmFloor: 0.075e18,
+                rate: 0,
+                expiryPeriod: 1 days,
+                expiryOffset: EXPIRY_OFFSET,
+                maxHorizon: 365 days,
+                strikeStep: 1e18,
+                minStrike: 1e18,
+                maxStrike: 1_000_000e18
+            });
     }
 
     // ---------------------------------------------------------------------------------------------- hooks
