@@ -90,15 +90,18 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
     return ensure<MockERC20>(key, "MockERC20", [spec.symbol, spec.symbol, spec.decimals]);
   }
 
-  async function feed(key: string, spec: FeedConfig): Promise<MockAggregator> {
+  /** `rounds` seeds a mock with that many identical rounds: the oracle's deviation rule needs history to confirm. */
+  async function feed(key: string, spec: FeedConfig, rounds = 1): Promise<MockAggregator> {
     if (spec.address !== undefined) {
       manifest.contracts[key] = spec.address;
       return (await ethers.getContractAt("MockAggregator", spec.address)) as unknown as MockAggregator;
     }
     requireLocal(key);
     const mock = await ensure<MockAggregator>(key, "MockAggregator", [spec.decimals, key]);
-    if ((await mock.historyLength()) === 0n && spec.initialAnswer !== undefined) {
-      await send(`${key}: first round`, mock.updateAnswer(toFeedUnits(spec.initialAnswer, spec.decimals)));
+    if (spec.initialAnswer !== undefined) {
+      for (let i = await mock.historyLength(); i < BigInt(rounds); i++) {
+        await send(`${key}: seed round ${i + 1n}`, mock.updateAnswer(toFeedUnits(spec.initialAnswer, spec.decimals)));
+      }
     }
     return mock;
   }
@@ -118,9 +121,11 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
     collaterals[c.token.symbol] = await token(`collateral.${c.token.symbol}`, c.token);
   const feeds: Record<string, MockAggregator> = {};
   for (const m of config.markets) {
-    feeds[m.symbol] = await feed(`feed.${m.symbol}`, m.feed);
-    if (m.fallbackFeed !== undefined)
-      feeds[`${m.symbol}.fallback`] = await feed(`feed.${m.symbol}.fallback`, m.fallbackFeed);
+    // A new mock feed gets `confirmations + 1` rounds so the market starts Active (see docs/oracles.md).
+    feeds[m.symbol] = await feed(`feed.${m.symbol}`, m.feed, m.confirmations + 1);
+    if (m.fallbackFeed !== undefined) {
+      feeds[`${m.symbol}.fallback`] = await feed(`feed.${m.symbol}.fallback`, m.fallbackFeed, m.confirmations + 1);
+    }
   }
   let sequencerFeed: MockAggregator | null = null;
   let sequencerFeedAddress = ethers.ZeroAddress;
@@ -180,6 +185,7 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
     c: {
       hasRole(r: string, a: string): Promise<boolean>;
       grantRole(r: string, a: string): Promise<ContractTransactionResponse>;
+      renounceRole(r: string, a: string): Promise<ContractTransactionResponse>;
     },
     name: string,
     role: string,
@@ -270,6 +276,39 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
   }
   if ((await clearingHouse.exchange()) === ethers.ZeroAddress) {
     await send("ClearingHouse: wire exchange (write-once)", clearingHouse.setExchange(await exchange.getAddress()));
+  }
+
+  // ---- hand the roles to their configured holders; the deployer keeps nothing it was not configured to hold
+  const RISK_ADMIN = await oracle.RISK_ADMIN_ROLE(); // the same keccak256("RISK_ADMIN_ROLE") in every contract
+  const DEFAULT_ADMIN = await oracle.DEFAULT_ADMIN_ROLE();
+  const governed = [
+    ["ChainlinkOracle", oracle],
+    ["VolatilityOracle", volOracle],
+    ["SettlementOracle", settlementOracle],
+    ["ClearingHouse", clearingHouse],
+    ["OptionExchange", exchange],
+  ] as const;
+  for (const [name, c] of governed) await grant(c, name, RISK_ADMIN, "RISK_ADMIN", roles.riskAdmin);
+  const VOL_UPDATER = await volOracle.VOL_UPDATER_ROLE();
+  if (roles.volUpdater !== deployer.address && (await volOracle.hasRole(VOL_UPDATER, deployer.address))) {
+    await send(
+      "VolatilityOracle: deployer renounces VOL_UPDATER",
+      volOracle.renounceRole(VOL_UPDATER, deployer.address),
+    );
+  }
+  if (roles.admin !== deployer.address) {
+    for (const [name, c] of governed) {
+      await grant(c, name, DEFAULT_ADMIN, "DEFAULT_ADMIN", roles.admin);
+      for (const [role, roleName] of [
+        [RISK_ADMIN, "RISK_ADMIN"],
+        [DEFAULT_ADMIN, "DEFAULT_ADMIN"],
+      ] as const) {
+        const keep = role === RISK_ADMIN && roles.riskAdmin === deployer.address;
+        if (!keep && (await c.hasRole(role, deployer.address))) {
+          await send(`${name}: deployer renounces ${roleName}`, c.renounceRole(role, deployer.address));
+        }
+      }
+    }
   }
 
   const system: System = {

@@ -32,8 +32,9 @@ export function decodeSeries(id: bigint): Series {
   };
 }
 
-/** Human label, e.g. `ETH-1767254400-3000C`. */
+/** Human label with the expiry's UTC date and whole-unit strike, e.g. `ETH-2026-12-01-2600C`. */
 export function seriesLabel(s: Series, symbol = `U${s.underlying}`): string {
+  const date = new Date(Number(s.expiry) * 1000).toISOString().slice(0, 10);
   const strike = s.strike / 10n ** 18n;
-  return `${symbol}-${s.expiry}-${strike}${s.isCall ? "C" : "P"}`;
+  return `${symbol}-${date}-${strike}${s.isCall ? "C" : "P"}`;
 }
