@@ -1,2 +1,12 @@
+/**
+ * Bulwark SDK: what dApps, keepers, deploy scripts, the demo and the tests share.
+ * - units: WAD helpers and token-decimal conversion with named rounding;
+ * - series: SeriesId packing (mirrors SeriesIdLib);
+ * - orders: EIP-712 orders, signing, and the exchange's premium/fee arithmetic;
+ * - model: the reference model of the margin engine (Black-Scholes, per-group margin, account margin).
+ */
 export * from "./units.js";
 export * from "./series.js";
+export * from "./orders.js";
+export * as model from "./model/index.js";
+export * as accountModel from "./model/account.js";

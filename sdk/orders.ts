@@ -17,7 +17,7 @@ import {
   verifyTypedData,
 } from "ethers";
 
-export const WAD = 10n ** 18n;
+import { WAD } from "./units.js";
 
 /** EIP-712 domain name and version of the exchange. */
 export const ORDER_DOMAIN_NAME = "Bulwark OptionExchange";

@@ -51,12 +51,3 @@ export function toNativeUp(amountWad: bigint, decimals: number): bigint {
   const base = 10n ** BigInt(18 - decimals);
   return (amountWad + base - 1n) / base;
 }
-
-export function mulWadDown(a: bigint, b: bigint): bigint {
-  return (a * b) / WAD;
-}
-
-export function mulWadUp(a: bigint, b: bigint): bigint {
-  const p = a * b;
-  return p === 0n ? 0n : (p - 1n) / WAD + 1n;
-}

@@ -4,7 +4,9 @@
  * bigint `/` and `>>`, so the ports below reproduce the contracts to the wei.
  */
 
-export const WAD = 10n ** 18n;
+import { WAD } from "../units.js";
+
+export { WAD };
 const MAX_UINT256 = (1n << 256n) - 1n;
 const MAX_INT256 = (1n << 255n) - 1n;
 
