@@ -8,12 +8,27 @@
 // time (falling back to one file at a time if a folder alone is still too big), then the TypeScript tests run on
 // the built artifacts. Each step is a real `hardhat test` run; counts are summed.
 //
-// Usage: node scripts/run-tests.mjs [solidity|mocha] [paths...]
+// Usage: node scripts/run-tests.mjs [--coverage] [solidity|mocha] [paths...]
+// With --coverage every run collects coverage; the lcov reports of all runs are concatenated into coverage/lcov.info
+// (each run's own report is kept in coverage-parts/).
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 
 const argv = process.argv.slice(2);
+const coverage = argv.includes("--coverage");
+if (coverage) argv.splice(argv.indexOf("--coverage"), 1);
+const partsDir = path.join("coverage-parts");
+if (coverage) rmSync(partsDir, { recursive: true, force: true });
 const only = argv[0] === "solidity" || argv[0] === "mocha" ? argv.shift() : undefined;
 const explicitPaths = argv;
 
@@ -22,6 +37,7 @@ const failures = [];
 
 function hardhat(args, label) {
   const started = Date.now();
+  if (coverage && args[0] === "test") args = [...args, "--coverage"];
   const res = spawnSync("npx", ["--no-install", "hardhat", ...args], {
     encoding: "utf8",
     env: process.env,
@@ -41,6 +57,11 @@ function hardhat(args, label) {
     skipped: last(/^\s*(\d+) (?:pending|skipped)/gm),
     wasmOom: /HHE908|wasm version of solc failed/.test(plain),
   };
+  if (coverage && args[0] === "test" && existsSync("coverage/lcov.info")) {
+    mkdirSync(partsDir, { recursive: true });
+    const part = path.join(partsDir, `${label.replace(/[^a-zA-Z0-9.]+/g, "_")}.info`);
+    writeFileSync(part, readFileSync("coverage/lcov.info"));
+  }
   console.log(
     `::: ${label}: ${result.passed} passing, ${result.failed} failing (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
@@ -102,6 +123,14 @@ if (build.code !== 0) {
   }
 }
 
+if (coverage && existsSync(partsDir)) {
+  const parts = readdirSync(partsDir).sort();
+  writeFileSync("coverage/lcov.info", "");
+  for (const part of parts) appendFileSync("coverage/lcov.info", readFileSync(path.join(partsDir, part)));
+  console.log(
+    `\nCoverage: ${parts.length} runs concatenated into coverage/lcov.info (per-run reports in ${partsDir}/)`,
+  );
+}
 if (failures.length > 0) console.log(`\nFailed groups: ${failures.join(", ")}`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`);
 process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);
