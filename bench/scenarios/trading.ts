@@ -15,6 +15,7 @@ import { type FillRequest, type Order, buildOrder, orderDomain, signOrder } from
 
 export const WAD = 10n ** 18n;
 export const DAY = 86_400n;
+const BENCH_START = 1_893_456_000;
 
 /**
  * The benchmark network: localConfig with ETH at 2000 and no L2 sequencer uptime feed (an L1 deployment; the
@@ -30,6 +31,9 @@ export function benchConfig(): NetworkConfig {
 /** `deploySystem` on `benchConfig()` with every market Active, plus account and series helpers for scenarios. */
 export async function deployBenchSystem(ethers: HardhatEthers) {
   const config = benchConfig();
+  // Pinned clock (2030-01-01 00:00 UTC) so expiries, deadlines and therefore calldata and gas do not depend on the
+  // wall clock.
+  await ethers.provider.send("evm_setNextBlockTimestamp", [BENCH_START]);
   const sys = await deploySystem(ethers, config);
   const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
   // One round per fresh feed cannot be confirmed by the deviation breaker: repeat it so markets start Active.
@@ -66,14 +70,14 @@ export async function deployBenchSystem(ethers: HardhatEthers) {
 const scenario: Scenario = async ({ ethers, tx }) => {
   const [, , , maker, taker, relayer] = await ethers.getSigners();
   // localConfig fees: 0.03% maker, 0.05% taker of strike notional, capped at 12.5% of premium
-  const { exchange, ch, domain, now, openAccount, seriesOf } = await deployBenchSystem(ethers);
+  const { exchange, ch, domain, expiry, openAccount, seriesOf } = await deployBenchSystem(ethers);
   const makerAccount = await openAccount(maker, 10_000_000n * 10n ** 6n);
   const takerAccount = await openAccount(taker, 10_000_000n * 10n ** 6n);
 
   // 16 series around spot 2000, calls and puts, one expiry 30 days out
   const series = Array.from({ length: 16 }, (_, i) => seriesOf(1600n + 50n * BigInt(i), i % 2 === 0));
 
-  const deadline = now + 30n * DAY;
+  const deadline = expiry - DAY;
   let salt = 0n;
   const makerSell = (s: bigint, size: bigint, price: bigint): Order =>
     buildOrder({
