@@ -6,14 +6,21 @@ import {Test} from "forge-std/Test.sol";
 import {AccountId, SeriesId} from "../../contracts/types/Types.sol";
 import {Order, SignedOrder, FillRequest} from "../../contracts/interfaces/IOptionExchange.sol";
 import {OptionExchange} from "../../contracts/trading/OptionExchange.sol";
+import {ISettlementOracle} from "../../contracts/interfaces/ISettlementOracle.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
+import {SeriesIdLib} from "../../contracts/libraries/SeriesIdLib.sol";
 import {TradingBase, IClearingHouseAdmin} from "./utils/TradingBase.sol";
 
-/// @notice Drives the exchange with random fills, matches, cancellations and price moves on the real system.
+/// @notice Drives the exchange with random fills, matches, cancellations, price moves and, once, the expiry of the
+/// near series followed by proven settlement, on the real system.
 contract ExchangeHandler is Test {
+    uint16 internal constant ETH = 1;
+
     OptionExchange internal exchange;
     IClearingHouseAdmin internal core;
     MockAggregator internal feed;
+    ISettlementOracle internal settlementOracle;
+    uint40 public immutable nearExpiry;
 
     uint256[] internal keys;
     AccountId[] public accounts;
@@ -27,10 +34,20 @@ contract ExchangeHandler is Test {
     uint256 public riskIncreasedBelowIm;
     uint256 public reducedBelowMm;
 
+    /// INV-3 ghosts: settleAccounts calls that went through, positions they closed, and the sum over all accounts of
+    /// the cash each call moved (settlement flows only: the handler reads cash right before and after the call).
+    uint256 public settles;
+    uint256 public settledPositions;
+    int256 public settlementFlowSum;
+    /// Settlement calls skipped because too little had traded yet (the expiry waits for some open interest).
+    uint256 public settleSkips;
+
     constructor(
         OptionExchange exchange_,
         IClearingHouseAdmin core_,
         MockAggregator feed_,
+        ISettlementOracle settlementOracle_,
+        uint40 nearExpiry_,
         uint256[] memory keys_,
         AccountId[] memory accounts_,
         SeriesId[] memory series_
@@ -38,6 +55,8 @@ contract ExchangeHandler is Test {
         exchange = exchange_;
         core = core_;
         feed = feed_;
+        settlementOracle = settlementOracle_;
+        nearExpiry = nearExpiry_;
         keys = keys_;
         accounts = accounts_;
         seriesList = series_;
@@ -193,16 +212,65 @@ contract ExchangeHandler is Test {
         feed.pushRound(int256(next / 1e10), block.timestamp);
     }
 
+    /// @dev INV-3. The first call after a few trades lets the near series expire: a round just before expiry (the
+    /// predecessor), a warp to within the feed heartbeat after it, the first round at or after expiry (within +-15%),
+    /// the settlement price recorded from that round through the real SettlementOracle, then every account settled
+    /// by `settleAccounts`. Later calls settle again (nothing left: zero flow). Ghosts: flows and closed positions.
+    function settle(uint256 delaySeed, uint256 priceSeed) external {
+        (, bool recorded) = settlementOracle.settlementPrice(ETH, nearExpiry);
+        if (!recorded) {
+            if (fills + matches < 3) {
+                ++settleSkips;
+                return;
+            }
+            uint256 spot = core.chainlinkOracle().spot(ETH);
+            if (block.timestamp < nearExpiry) {
+                vm.warp(nearExpiry - 60);
+                feed.pushRound(int256(spot / 1e10), block.timestamp); // predecessor: before expiry
+            }
+            vm.warp(uint256(nearExpiry) + bound(delaySeed, 0, 1 hours));
+            uint256 price = bound(priceSeed, (spot * 85) / 100, (spot * 115) / 100);
+            feed.pushRound(int256(price / 1e10), block.timestamp); // first round at or after expiry
+            settlementOracle.recordSettlementPrice(ETH, nearExpiry, feed.latestRoundId());
+        }
+
+        uint256 n = accounts.length;
+        int256[] memory cashBefore = new int256[](n);
+        uint256 positionsBefore;
+        for (uint256 i; i < n; ++i) {
+            cashBefore[i] = core.cashOf(accounts[i]);
+            (SeriesId[] memory ids, ) = core.positionsOf(accounts[i]);
+            positionsBefore += ids.length;
+        }
+        core.settleAccounts(accounts);
+        ++settles;
+        uint256 positionsAfter;
+        for (uint256 i; i < n; ++i) {
+            settlementFlowSum += core.cashOf(accounts[i]) - cashBefore[i];
+            (SeriesId[] memory ids, ) = core.positionsOf(accounts[i]);
+            positionsAfter += ids.length;
+        }
+        settledPositions += positionsBefore - positionsAfter;
+    }
+
+    function accountList() external view returns (AccountId[] memory) {
+        return accounts;
+    }
+
     function _abs(int256 x) internal pure returns (uint256) {
         return uint256(x >= 0 ? x : -x);
     }
 }
 
-/// @notice INV-1, INV-2 and INV-4 under random trading on the real clearing house.
+/// @notice INV-1, INV-2, INV-3 and INV-4 under random trading, price moves, expiry and settlement on the real
+/// clearing house.
 contract ExchangeInvariantTest is TradingBase {
     ExchangeHandler internal handler;
     AccountId[] internal traders;
     SeriesId[] internal series;
+    uint40 internal nearExpiry;
+    SeriesId internal nearCall2000;
+    SeriesId internal nearPut2100;
 
     function setUp() public override {
         super.setUp();
@@ -217,16 +285,23 @@ contract ExchangeInvariantTest is TradingBase {
         series.push(put2500);
         series.push(_series(2000e18, true));
         series.push(_series(1800e18, false));
+        // the near expiry (second daily expiry, ~32 h out): these series expire and settle during a run
+        nearExpiry = _expiry(2);
+        nearCall2000 = SeriesIdLib.encode(ETH, nearExpiry, 2000e18, true);
+        nearPut2100 = SeriesIdLib.encode(ETH, nearExpiry, 2100e18, false);
+        series.push(nearCall2000);
+        series.push(nearPut2100);
         vm.prank(riskAdmin);
         exchange.setFees(0.0003e18, 0.0005e18, 0.125e18);
-        handler = new ExchangeHandler(exchange, core, ethFeed, keys, traders, series);
+        handler = new ExchangeHandler(exchange, core, ethFeed, settlement, nearExpiry, keys, traders, series);
 
-        bytes4[] memory selectors = new bytes4[](5);
+        bytes4[] memory selectors = new bytes4[](6);
         selectors[0] = ExchangeHandler.fill.selector;
         selectors[1] = ExchangeHandler.matchOrders.selector;
         selectors[2] = ExchangeHandler.cancel.selector;
         selectors[3] = ExchangeHandler.movePrice.selector;
         selectors[4] = ExchangeHandler.refill.selector;
+        selectors[5] = ExchangeHandler.settle.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -247,7 +322,66 @@ contract ExchangeInvariantTest is TradingBase {
         assertEq(handler.riskIncreasedBelowIm(), 0);
     }
 
-    /// INV-1: the clearing house holds exactly the cash credited to all accounts (traders, fee collector, insurance).
+    /// INV-3: the settle action really runs: the near series expire, the price is proven from the feed's rounds and
+    /// recorded, settleAccounts closes every near position (both sides), and the flows sum to zero up to 1 wei per
+    /// closed position in the protocol's favour. INV-1/INV-2 still hold afterwards; the far series keep trading.
+    function test_handler_SettleExecutesAfterExpiry_INV3() public {
+        handler.settle(0, 0);
+        assertEq(handler.settleSkips(), 1, "no settlement before anything traded");
+        // maker (0) sells 3 near calls to the taker (1); stranger (2) sells 2.5 near puts to the maker (via a match)
+        handler.fill(0, 1, 4, false, 3e18, 40e18, false);
+        handler.matchOrders(0, 2, 5, 2.5e18, 60e18, 0);
+        handler.fill(1, 2, 0, true, 1e18, 20e18, false);
+        assertEq(handler.fills() + handler.matches(), 3, "setup trades went through");
+        int256 takerCall = core.positionOf(takerAccount, nearCall2000);
+        int256 makerPut = core.positionOf(makerAccount, nearPut2100);
+        assertGt(takerCall, 0);
+        assertEq(makerPut, 2.5e18);
+
+        // settle at the top of the +-15% window around 2000: 2300 (call 2000 pays 300, put 2100 pays 0)
+        handler.settle(7, type(uint256).max);
+        (uint256 price, bool recorded) = settlement.settlementPrice(ETH, nearExpiry);
+        assertTrue(recorded, "settlement price recorded");
+        assertEq(price, 2300e18);
+        assertGt(block.timestamp, nearExpiry);
+        assertEq(handler.settles(), 1);
+        assertEq(handler.settledPositions(), 4, "long and short of each near series");
+        for (uint256 a; a < traders.length; ++a) {
+            assertEq(core.positionOf(traders[a], nearCall2000), 0);
+            assertEq(core.positionOf(traders[a], nearPut2100), 0);
+        }
+        assertEq(core.openInterest(nearCall2000), 0);
+        assertEq(core.openInterest(nearPut2100), 0);
+        assertLe(handler.settlementFlowSum(), 0, "INV-3: settlement created value");
+        assertGe(
+            handler.settlementFlowSum(),
+            -int256(handler.settledPositions()),
+            "INV-3: more than 1 wei per position"
+        );
+        invariant_INV1_cashBalanceMatchesCredits();
+        invariant_INV2_longsEqualShorts();
+        invariant_INV3_settlementZeroSum();
+
+        // a second settle has nothing left to move; far-dated trading goes on after expiry
+        handler.settle(0, 0);
+        assertEq(handler.settles(), 2);
+        assertEq(handler.settledPositions(), 4);
+        handler.movePrice(0);
+        handler.fill(2, 0, 0, false, 1e18, 150e18, false);
+        assertEq(handler.fills(), 3, "far series still trade");
+        assertEq(handler.riskIncreasedBelowIm(), 0);
+    }
+
+    /// INV-3: settlement is zero-sum across accounts: the flows of every settleAccounts call sum to <= 0 (nothing is
+    /// created) and lose at most 1 wei per settled position (long credits round down, short debits round up).
+    function invariant_INV3_settlementZeroSum() public view {
+        int256 flows = handler.settlementFlowSum();
+        assertLe(flows, 0, "INV-3: settlement created value");
+        assertGe(flows, -int256(handler.settledPositions()), "INV-3: settlement lost more than rounding");
+    }
+
+    /// INV-1: the clearing house holds exactly the cash credited to all accounts (traders, fee collector, insurance),
+    /// up to 1 wei per account and 1 wei per settled position (INV-3 rounding), always in the protocol's favour.
     function invariant_INV1_cashBalanceMatchesCredits() public view {
         int256 sum;
         uint256 n = core.accountCount();
@@ -256,7 +390,11 @@ contract ExchangeInvariantTest is TradingBase {
         }
         uint256 balanceWad = usdc.balanceOf(address(core)) * 1e12;
         assertGe(int256(balanceWad), sum, "INV-1: credits exceed the token balance");
-        assertLe(int256(balanceWad) - sum, int256(n), "INV-1: more than 1 wei dust per account");
+        assertLe(
+            int256(balanceWad) - sum,
+            int256(n + handler.settledPositions()),
+            "INV-1: more dust than 1 wei per account and per settled position"
+        );
     }
 
     /// INV-2: per series, sum of longs == sum of shorts == open interest.

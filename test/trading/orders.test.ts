@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployTradingSystem } from "./system.js";
 import {
   ORDER_TYPEHASH,
   quoteFill,
@@ -14,6 +13,7 @@ import {
   signOrder,
   type Order,
 } from "../../sdk/orders.js";
+import { ETH, deployTestSystem, testConfig } from "../core/fixture.js";
 
 const { ethers } = await network.create();
 
@@ -115,18 +115,21 @@ describe("sdk/orders: EIP-712 orders against OptionExchange", () => {
   it("SDK-signed orders fill on the real clearing house, with cash moves predicted by quoteFill", async () => {
     const signers = await ethers.getSigners();
     const [maker, taker, relayer] = signers.slice(3, 6);
-    const { ch, exchange, domain, now, openAccount, seriesOf } = await deployTradingSystem(ethers);
-    await (await exchange.setFees(3n * 10n ** 14n, 5n * 10n ** 14n, WAD / 8n)).wait();
+    // the production deployment (localConfig, ETH at 2000), with the fees stated here
+    const { ch, exchange, domain, now, openAccount, expiryAfter } = await deployTestSystem(
+      ethers,
+      testConfig({ fees: { makerFeeRate: 3n * 10n ** 14n, takerFeeRate: 5n * 10n ** 14n, premiumFeeCap: WAD / 8n } }),
+    );
     const makerAccount = await openAccount(maker, 1_000_000n * 10n ** 6n);
     const takerAccount = await openAccount(taker, 1_000_000n * 10n ** 6n);
-    const call = seriesOf(2200n, true);
+    const call = series(BigInt(ETH), BigInt(expiryAfter(await now(), 30)), 2200n * WAD, true);
     const order = buildOrder({
       account: makerAccount,
       series: call,
       isBuy: false,
       size: 3n * WAD,
       limitPrice: 85n * WAD + 333n,
-      deadline: now + 3600n,
+      deadline: BigInt(await now()) + 3600n,
     });
     const signed = await signOrder(maker, domain, order);
     const fillSize = WAD + WAD / 3n;
@@ -156,7 +159,7 @@ describe("sdk/orders: EIP-712 orders against OptionExchange", () => {
       isBuy: true,
       size: WAD,
       limitPrice: 90n * WAD,
-      deadline: now + 3600n,
+      deadline: BigInt(await now()) + 3600n,
     });
     await (await exchange.connect(relayer).matchOrders(await signOrder(taker, domain, buy), signed, WAD)).wait();
     expect(await ch.positionOf(takerAccount, call)).to.equal(fillSize + WAD);
