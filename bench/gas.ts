@@ -15,6 +15,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const snapshotPath = path.join(here, "gas.json");
 const tablePath = path.join(here, "gas.md");
 const TOLERANCE = 0.01;
+/** 2029-12-01T00:00:00Z: before any scenario's own pinned time. */
+const CLOCK_START = 1_890_777_600;
 
 async function runAll(): Promise<Record<string, GasEntry>> {
   const files = readdirSync(path.join(here, "scenarios"))
@@ -24,6 +26,9 @@ async function runAll(): Promise<Record<string, GasEntry>> {
   for (const file of files) {
     const mod = (await import(pathToFileURL(path.join(here, "scenarios", file)).href)) as { default: Scenario };
     const { ethers } = await network.create();
+    // Same clock for every run: timestamps end up in calldata and storage, so wall-clock time would move gas.
+    await ethers.provider.send("evm_setNextBlockTimestamp", [CLOCK_START]);
+    await ethers.provider.send("evm_mine", []);
     const entries = await mod.default(await makeContext(ethers));
     for (const [key, entry] of Object.entries(entries)) {
       if (key in results) throw new Error(`duplicate gas key ${key} (${file})`);

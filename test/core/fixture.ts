@@ -10,6 +10,7 @@ import type { NetworkConfig } from "../../deploy/config.js";
 import { BTC, ETH, localConfig } from "../../deploy/networks/local.js";
 import { deploySystem, toFeedUnits } from "../../deploy/system.js";
 import { orderDomain } from "../../sdk/orders.js";
+import { encodeSeries } from "../../sdk/series.js";
 
 export { BTC, ETH };
 export const WAD = 10n ** 18n;
@@ -90,14 +91,10 @@ export async function deployTestSystem(ethers: HardhatEthers, config: NetworkCon
     return e + (days - 1) * g.expiryPeriod;
   };
 
-  // A fresh local deployment holds one round per feed, which the deviation breaker cannot confirm yet: confirm the
-  // initial answers so every market starts Active.
-  for (const m of config.markets) if (m.feed.initialAnswer !== undefined) await setPrice(m.id, m.feed.initialAnswer);
-
   const domain = orderDomain((await ethers.provider.getNetwork()).chainId, await exchange.getAddress());
   return { ...sys, ch, domain, now, setPrice, newAccount, fund, openAccount, expiryAfter };
 }
 
 export function seriesId(underlying: number, expiry: number | bigint, strikeWad: bigint, isCall: boolean): bigint {
-  return (BigInt(underlying) << 144n) | (BigInt(expiry) << 104n) | (strikeWad << 8n) | (isCall ? 1n : 0n);
+  return encodeSeries({ underlying, expiry: BigInt(expiry), strike: strikeWad, isCall });
 }
