@@ -372,10 +372,11 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
                         ? (price > strike ? price - strike : 0)
                         : (strike > price ? strike - price : 0);
                 int256 delta;
+                // Open interest is not written here: an expired series never trades again, and `openInterest`
+                // reports 0 once its settlement price is recorded (saves a cold SLOAD + SSTORE per long position).
                 if (size > 0) {
                     // long is credited, rounded down
                     delta = uint256(size).mulWad(intrinsic).toInt256();
-                    _openInterest[series] -= uint256(size);
                 } else {
                     // short is debited, rounded up
                     delta = -uint256(-size).mulWadUp(intrinsic).toInt256();
@@ -413,6 +414,11 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
 
     /// @inheritdoc IClearingHouse
     function openInterest(SeriesId series) external view returns (uint256) {
+        uint40 expiry = SeriesIdLib.expiry(series);
+        if (expiry <= block.timestamp) {
+            (, bool recorded) = settlementOracle.settlementPrice(SeriesIdLib.underlying(series), expiry);
+            if (recorded) return 0; // cash-settled at a final price: nothing is open any more
+        }
         return _openInterest[series];
     }
 

@@ -229,6 +229,8 @@ interface IClearingHouse {
     function cashOf(AccountId account) external view returns (int256);
 
     /// @notice Open interest of `series`: the sum of all long positions (WAD), which always equals the sum of all
-    /// short positions (INV-2). Updated by trades, settlement and liquidation transfers.
+    /// short positions (INV-2). Updated by trades and liquidation transfers. Once the series has expired and its
+    /// settlement price is recorded it is 0: every position is then economically closed at a final price, whether or
+    /// not `settleAccounts` has moved it to cash yet (settlement itself does not write open interest, to save gas).
     function openInterest(SeriesId series) external view returns (uint256);
 }

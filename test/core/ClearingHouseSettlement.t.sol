@@ -49,6 +49,22 @@ contract ClearingHouseSettlementTest is CoreBase {
         assertEq(ch.positionOf(bobAcc, laterCall), -1e18);
     }
 
+    /// Open interest is frozen at expiry and reads 0 once the settlement price is final, before and after accounts
+    /// are settled; settlement itself writes no open interest. Unexpired series keep their open interest (INV-2).
+    function test_openInterest_ZeroOnceSettlementRecorded() public {
+        _applyOne(_trade(aliceAcc, bobAcc, call2000, 2e18, 0));
+        _applyOne(_trade(aliceAcc, bobAcc, laterCall, 1e18, 0));
+        vm.warp(expiry + 1);
+        assertEq(ch.openInterest(call2000), 2e18, "expired, price not recorded yet: still open");
+        _settleAt(ETH, expiry, 2150e18);
+        assertEq(ch.openInterest(call2000), 0, "final price recorded: economically closed");
+        assertEq(ch.positionOf(aliceAcc, call2000), 2e18, "positions still await settleAccounts");
+        _settle(aliceAcc);
+        _settle(bobAcc);
+        assertEq(ch.openInterest(call2000), 0);
+        assertEq(ch.openInterest(laterCall), 1e18, "unexpired series keeps its open interest");
+    }
+
     // INV-3: payoffs are zero-sum up to protocol-favouring dust (at most 1 wei per position).
     function testFuzz_settleAccounts_ZeroSum(uint256 size, uint256 price, uint256 strikeSteps, bool isCall) public {
         size = bound(size, 1, 1_000e18);
