@@ -19,6 +19,7 @@ import {SequencerGuard} from "../../../contracts/oracles/SequencerGuard.sol";
 import {MockAggregator} from "../../../contracts/mocks/MockAggregator.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {TestExchangeModule} from "../../../contracts/mocks/TestExchangeModule.sol";
+import {TestConfig} from "../../utils/TestConfig.sol";
 
 /// @notice Shared deployment for core tests: real oracles fed by MockAggregator feeds, a 6-decimal cash token,
 /// WETH (18) and WBTC (8) collateral, two listed underlyings (ETH = 1, BTC = 2) and the test exchange module.
@@ -28,7 +29,7 @@ abstract contract CoreBase is Test {
     uint256 internal constant WAD = 1e18;
     // 2026-01-01 00:00 UTC: daily expiries at 08:00 UTC.
     uint256 internal constant T0 = 1_767_225_600;
-    uint32 internal constant EXPIRY_OFFSET = 8 hours;
+    uint32 internal constant EXPIRY_OFFSET = TestConfig.EXPIRY_OFFSET;
 
     address internal admin = makeAddr("admin");
     address internal alice = makeAddr("alice");
@@ -117,34 +118,11 @@ abstract contract CoreBase is Test {
         uint256 minPrice,
         uint256 maxPrice
     ) internal pure returns (FeedParams memory) {
-        return
-            FeedParams({
-                feed: AggregatorV3Interface(address(feed)),
-                heartbeat: 1 days,
-                fallbackFeed: AggregatorV3Interface(address(0)),
-                fallbackHeartbeat: 0,
-                minPriceWad: minPrice,
-                maxPriceWad: maxPrice,
-                maxDeviationWad: 0.5e18,
-                confirmations: 1
-            });
+        return TestConfig.feedParams(address(feed), minPrice, maxPrice);
     }
 
     function _underlyingParams(uint96 strikeStep) internal pure returns (UnderlyingParams memory) {
-        return
-            UnderlyingParams({
-                imBase: 0.15e18,
-                imFloor: 0.1e18,
-                mmBase: 0.1e18,
-                mmFloor: 0.075e18,
-                rate: 0,
-                expiryPeriod: 1 days,
-                expiryOffset: EXPIRY_OFFSET,
-                maxHorizon: 365 days,
-                strikeStep: strikeStep,
-                minStrike: strikeStep,
-                maxStrike: strikeStep * 1_000_000
-            });
+        return TestConfig.underlyingParams(strikeStep);
     }
 
     // ------------------------------------------------------------------ oracle helpers

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
 import {AccountId, SeriesId, MarketMode} from "../../../contracts/types/Types.sol";
 import {IClearingHouse} from "../../../contracts/interfaces/IClearingHouse.sol";
@@ -15,6 +14,7 @@ import {ISettlementOracle} from "../../../contracts/interfaces/ISettlementOracle
 import {MockAggregator} from "../../../contracts/mocks/MockAggregator.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {ExchangeTestBase} from "./ExchangeTestBase.sol";
+import {TestConfig} from "../../utils/TestConfig.sol";
 
 /// @notice The deployed ClearingHouse seen through its interfaces.
 interface IClearingHouseAdmin is IClearingHouse, IRiskConfig {}
@@ -24,7 +24,7 @@ interface IClearingHouseAdmin is IClearingHouse, IRiskConfig {}
 /// vol 80%, daily expiries at 08:00 UTC, strike step 1.
 abstract contract TradingBase is ExchangeTestBase {
     uint256 internal constant T0 = 1_767_225_600; // 2026-01-01 00:00 UTC
-    uint32 internal constant EXPIRY_OFFSET = 8 hours;
+    uint32 internal constant EXPIRY_OFFSET = TestConfig.EXPIRY_OFFSET;
     uint256 internal constant SPOT = 2000e18;
 
     address internal feeCollector = makeAddr("feeCollector");
@@ -90,34 +90,11 @@ abstract contract TradingBase is ExchangeTestBase {
     }
 
     function _feedParams() internal view returns (FeedParams memory) {
-        return
-            FeedParams({
-                feed: AggregatorV3Interface(address(ethFeed)),
-                heartbeat: 1 days,
-                fallbackFeed: AggregatorV3Interface(address(0)),
-                fallbackHeartbeat: 0,
-                minPriceWad: 100e18,
-                maxPriceWad: 100_000e18,
-                maxDeviationWad: 0.5e18,
-                confirmations: 1
-            });
+        return TestConfig.feedParams(address(ethFeed), 100e18, 100_000e18);
     }
 
     function _underlyingParams() internal pure returns (UnderlyingParams memory) {
-        return
-            UnderlyingParams({
-                imBase: 0.15e18,
-                imFloor: 0.1e18,
-                mmBase: 0.1e18,
-                mmFloor: 0.075e18,
-                rate: 0,
-                expiryPeriod: 1 days,
-                expiryOffset: EXPIRY_OFFSET,
-                maxHorizon: 365 days,
-                strikeStep: 1e18,
-                minStrike: 1e18,
-                maxStrike: 1_000_000e18
-            });
+        return TestConfig.underlyingParams(1e18);
     }
 
     // ---------------------------------------------------------------------------------------------- hooks
