@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-
 import {AccountId, SeriesId, MarketMode} from "../../../contracts/types/Types.sol";
 import {IClearingHouse} from "../../../contracts/interfaces/IClearingHouse.sol";
 import {UnderlyingParams} from "../../../contracts/interfaces/IRiskConfig.sol";
