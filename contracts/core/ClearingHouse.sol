@@ -251,7 +251,8 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
             if (balance == amountWad) data.collateralMask &= ~uint16(1 << c.index);
         }
         OracleCache.Cache memory cache;
-        _requireMargin(account, true, cache); // INV-4: a withdrawal leaves IM >= 0
+        (int256 margin, , ) = _initialMargin(account, false, cache);
+        if (margin < 0) revert ClearingHouse_BelowInitialMargin(account, margin); // INV-4: a withdrawal leaves IM >= 0
         emit Withdrawn(account, token, to, amountNative, amountWad);
         IERC20(token).safeTransfer(to, amountNative);
     }
@@ -280,16 +281,16 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         if (msg.sender != _exchange) revert ClearingHouse_OnlyExchange(msg.sender);
         OracleCache.Cache memory cache;
         uint256 n = trades.length;
-        // Touched accounts as `accountId << 1 | needsInitialMargin`, deduplicated; at most two per leg.
+        // Touched accounts as `accountId << 1 | openedPosition`, deduplicated; at most two per leg.
         uint256[] memory touched = new uint256[](2 * n);
         uint256 touchedCount;
         uint256 fees;
         for (uint256 i; i < n; ++i) {
             Trade calldata t = trades[i];
-            (bool buyerAdds, bool sellerAdds) = _applyLeg(t, cache);
+            (bool buyerOpens, bool sellerOpens) = _applyLeg(t, cache);
             fees += t.buyerFee + t.sellerFee;
-            touchedCount = _touch(touched, touchedCount, t.buyer, buyerAdds);
-            touchedCount = _touch(touched, touchedCount, t.seller, sellerAdds);
+            touchedCount = _touch(touched, touchedCount, t.buyer, buyerOpens);
+            touchedCount = _touch(touched, touchedCount, t.seller, sellerOpens);
         }
         if (fees != 0) {
             // insurance share rounds down; the fee account takes the remainder, so the split is exact
@@ -298,17 +299,17 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
             _cashBalances[INSURANCE_ACCOUNT] += insurancePart.toInt256();
         }
         for (uint256 i; i < touchedCount; ++i) {
-            cache = _requireMargin(AccountId.wrap(touched[i] >> 1), touched[i] & 1 == 1, cache);
+            cache = _requireInitialAfter(AccountId.wrap(touched[i] >> 1), touched[i] & 1 == 1, trades, cache);
         }
     }
 
     /// @dev Validates and applies one leg (positions, open interest, premium and fees of both sides).
-    /// @return buyerAdds Whether the buyer's leg is not a pure reduction of |position| (then IM is checked).
-    /// @return sellerAdds Same for the seller.
+    /// @return buyerOpens Whether the buyer opened a position it did not hold (position slot, group cap).
+    /// @return sellerOpens Same for the seller.
     function _applyLeg(
         Trade calldata t,
         OracleCache.Cache memory cache
-    ) internal returns (bool buyerAdds, bool sellerAdds) {
+    ) internal returns (bool buyerOpens, bool sellerOpens) {
         if (_accounts[t.buyer].owner == address(0)) revert ClearingHouse_UnknownAccount(t.buyer);
         if (_accounts[t.seller].owner == address(0)) revert ClearingHouse_UnknownAccount(t.seller);
         if (t.buyer == t.seller) revert ClearingHouse_SelfTrade(t.buyer);
@@ -318,8 +319,15 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         MarketMode mode = _liveMode(cache, underlying, SeriesIdLib.expiryKey(t.series));
         if (mode == MarketMode.Halted) revert ClearingHouse_MarketHalted(underlying);
 
-        (buyerAdds, sellerAdds) = _movePosition(t.buyer, t.seller, t.series, t.size.toInt256());
-        if (mode == MarketMode.ReduceOnly && (buyerAdds || sellerAdds)) revert ClearingHouse_ReduceOnly(underlying);
+        bool adds;
+        (adds, buyerOpens, sellerOpens) = _movePosition(t.buyer, t.seller, t.series, t.size.toInt256());
+        // ReduceOnly markets refuse new exposure per series on either side.
+        if (mode == MarketMode.ReduceOnly && adds) revert ClearingHouse_ReduceOnly(underlying);
+        // Dust cannot open positions (it would use up another account's position slots).
+        uint256 minSize = _riskParams[underlying].minTradeSize;
+        if (t.size < minSize && (buyerOpens || sellerOpens)) {
+            revert ClearingHouse_BelowMinTradeSize(t.series, t.size, minSize);
+        }
 
         // premium and fees are taken from the payer in full, no rounding involved (all WAD)
         _cashBalances[t.buyer] -= (t.premium + t.buyerFee).toInt256();
@@ -328,19 +336,23 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     }
 
     /// @dev Moves `size` of `series` from `seller` to `buyer` and keeps open interest equal to the sum of longs.
+    /// @return adds Whether either side's |position| grew or flipped sign (new exposure in this series).
+    /// @return buyerOpens Whether the buyer did not hold the series before.
+    /// @return sellerOpens Same for the seller.
     function _movePosition(
         AccountId buyer,
         AccountId seller,
         SeriesId series,
         int256 size
-    ) internal returns (bool buyerAdds, bool sellerAdds) {
+    ) internal returns (bool adds, bool buyerOpens, bool sellerOpens) {
         (int256 buyerOld, int256 buyerNew) = _updatePosition(buyer, series, size);
         (int256 sellerOld, int256 sellerNew) = _updatePosition(seller, series, -size);
         // INV-2: open interest is the sum of longs; only the long parts of both sides move it.
         int256 oiDelta = _longPart(buyerNew) - _longPart(buyerOld) + _longPart(sellerNew) - _longPart(sellerOld);
         if (oiDelta != 0) _openInterest[series] = (_openInterest[series].toInt256() + oiDelta).toUint256();
-        buyerAdds = !_reduces(buyerOld, buyerNew);
-        sellerAdds = !_reduces(sellerOld, sellerNew);
+        adds = !_reduces(buyerOld, buyerNew) || !_reduces(sellerOld, sellerNew);
+        buyerOpens = buyerOld == 0;
+        sellerOpens = sellerOld == 0;
     }
 
     /// @inheritdoc IClearingHouse
@@ -431,7 +443,7 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     function accountMargin(AccountId account) external view returns (int256 equity, uint256 im, uint256 mm) {
         if (_accounts[account].owner == address(0)) revert ClearingHouse_UnknownAccount(account);
         OracleCache.Cache memory cache;
-        (equity, im, mm, ) = _accountMargin(account, false, cache);
+        return _accountMargin(account, cache);
     }
 
     /// @inheritdoc IClearingHouse
@@ -445,50 +457,98 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         (MarketMode mode, ) = cache.market(chainlinkOracle, underlying);
         if (mode == MarketMode.Halted) revert ClearingHouse_MarketHalted(underlying);
         cache.seedMarket(underlying, mode, priceWad);
-        (equity, im, mm, ) = _accountMargin(account, false, cache);
+        return _accountMargin(account, cache);
     }
 
     // =================================================================================================================
     // Internal: health check
     // =================================================================================================================
 
-    /// @dev Reverts unless equity - IM >= 0 (`initial`, a strict evaluation: no ReduceOnly price relied upon, INV-9)
-    /// or equity - MM >= 0. Returns the extended cache.
-    function _requireMargin(
+    /// @dev The account's strict initial margin (equity − im, no ReduceOnly price relied upon, INV-9) and IM need;
+    /// `type(int256).max` when it is known to be >= 0 without an evaluation. `opened`: the call opened a position for
+    /// the account (then the group cap applies). Returns the extended cache.
+    function _initialMargin(
         AccountId account,
-        bool initial,
+        bool opened,
         OracleCache.Cache memory cache
-    ) internal view returns (OracleCache.Cache memory) {
-        (int256 equity, uint256 im, uint256 mm, OracleCache.Cache memory extended) = _accountMargin(
-            account,
-            initial,
-            cache
-        );
-        if (initial) {
-            int256 margin = equity - im.toInt256();
-            if (margin < 0) revert ClearingHouse_BelowInitialMargin(account, margin);
-        } else {
-            int256 margin = equity - mm.toInt256();
-            if (margin < 0) revert ClearingHouse_BelowMaintenanceMargin(account, margin);
-        }
-        return extended;
+    ) internal view returns (int256 margin, uint256 im, OracleCache.Cache memory) {
+        int256 cash = _cashBalances[account];
+        uint256[] memory words = _positions[account];
+        // Long-only with non-negative cash: IM margin >= cash >= 0 without an evaluation (longs earn no IM credit,
+        // collateral never counts negative, a long-only group never needs more than its value).
+        if (!opened && cash >= 0 && _allLong(words)) return (type(int256).max, 0, cache);
+        uint256 mask = _accounts[account].collateralMask;
+        if (words.length == 0 && mask == 0) return (cash, 0, cache);
+        IMarginEvaluator.Evaluation memory e;
+        (e, cache) = marginEvaluator.evaluate(cash, _collateralWords(account, mask), words, true, cache);
+        if (opened && e.groups > _groupCap) revert ClearingHouse_GroupCapReached(account, e.groups, _groupCap);
+        return (e.equity - e.im.toInt256(), e.im, cache);
     }
 
-    /// @dev The one account evaluation behind every check and `accountMargin`: raw holdings (one SLOAD per
-    /// position) handed to the evaluator. An account with neither positions nor collateral is just its cash.
+    /// @dev After a batch: passes when the account is at or above IM, or when the batch reduced its risk on the whole
+    /// account: at the same prices (same cache) its IM need did not rise and its initial margin did not fall
+    /// (docs/margin.md §4). The second evaluation runs only on that fallback path.
+    function _requireInitialAfter(
+        AccountId account,
+        bool opened,
+        Trade[] calldata trades,
+        OracleCache.Cache memory cache
+    ) internal view returns (OracleCache.Cache memory) {
+        int256 margin;
+        uint256 im;
+        (margin, im, cache) = _initialMargin(account, opened, cache);
+        if (margin >= 0) return cache;
+        IMarginEvaluator.Evaluation memory b;
+        (b, cache) = _evaluateBefore(account, trades, cache);
+        if (im > b.im || margin < b.equity - b.im.toInt256()) revert ClearingHouse_BelowInitialMargin(account, margin);
+        return cache;
+    }
+
+    /// @dev Strict evaluation of `account` as it was before `trades`, at the prices in `cache`.
+    function _evaluateBefore(
+        AccountId account,
+        Trade[] calldata trades,
+        OracleCache.Cache memory cache
+    ) internal view returns (IMarginEvaluator.Evaluation memory, OracleCache.Cache memory) {
+        return
+            marginEvaluator.evaluateBefore(
+                account,
+                _cashBalances[account],
+                _collateralWords(account, _accounts[account].collateralMask),
+                _positions[account],
+                trades,
+                cache
+            );
+    }
+
+    function _allLong(uint256[] memory words) internal pure returns (bool) {
+        for (uint256 i; i < words.length; ++i) {
+            if (int96(uint96(words[i])) < 0) return false;
+        }
+        return true;
+    }
+
+    /// @dev The one account evaluation behind `accountMargin` (non-strict): raw holdings (one SLOAD per position)
+    /// handed to the evaluator. An account with neither positions nor collateral is just its cash.
     function _accountMargin(
         AccountId account,
-        bool strict,
         OracleCache.Cache memory cache
-    ) internal view returns (int256 equity, uint256 im, uint256 mm, OracleCache.Cache memory) {
+    ) internal view returns (int256 equity, uint256 im, uint256 mm) {
         int256 cash = _cashBalances[account];
         uint256[] memory words = _positions[account];
         uint256 mask = _accounts[account].collateralMask;
-        if (words.length == 0 && mask == 0) return (cash, 0, 0, cache);
-        return marginEvaluator.evaluate(cash, _collateralWords(account, mask), words, strict, cache);
+        if (words.length == 0 && mask == 0) return (cash, 0, 0);
+        (IMarginEvaluator.Evaluation memory e, ) = marginEvaluator.evaluate(
+            cash,
+            _collateralWords(account, mask),
+            words,
+            false,
+            cache
+        );
+        return (e.equity, e.im, e.mm);
     }
 
-    /// @dev One word per held collateral: `priceUnderlying << 240 | haircut << 176 | amountWad`.
+    /// @dev One word per held collateral: `priceUnderlying << 240 | haircut << 176 | mmHaircut << 112 | amountWad`.
     function _collateralWords(AccountId account, uint256 mask) internal view returns (uint256[] memory collaterals) {
         collaterals = new uint256[](_popCount(mask));
         uint256 c;
@@ -496,10 +556,11 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
             if (mask & 1 == 1) {
                 address token = _collateralList[index];
                 CollateralConfig storage config = _collaterals[token];
-                // amount <= MAX_DEPOSIT_CAP < 2**176, haircut <= 1e18 < 2**64
+                // amount <= MAX_DEPOSIT_CAP < 2**112, haircuts <= 1e18 < 2**64
                 collaterals[c++] =
                     (uint256(config.priceUnderlying) << 240) |
                     (uint256(config.haircut) << 176) |
+                    (uint256(config.mmHaircut) << 112) |
                     _collateralBalances[account][token];
             }
             mask >>= 1;

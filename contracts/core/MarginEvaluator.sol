@@ -5,10 +5,10 @@ import {FixedPointMathLib} from "solady/src/utils/FixedPointMathLib.sol";
 import {LibSort} from "solady/src/utils/LibSort.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
-import {MarketMode} from "../types/Types.sol";
+import {AccountId, SeriesId, MarketMode} from "../types/Types.sol";
+import {Trade} from "../interfaces/IClearingHouse.sol";
 import {MarginLib} from "../libraries/MarginLib.sol";
-import {IClearingHouse} from "../interfaces/IClearingHouse.sol";
-import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
+import {IRiskConfig, EngineParams} from "../interfaces/IRiskConfig.sol";
 import {IMarginEvaluator} from "../interfaces/IMarginEvaluator.sol";
 import {IChainlinkOracle} from "../interfaces/IChainlinkOracle.sol";
 import {IVolatilityOracle} from "../interfaces/IVolatilityOracle.sol";
@@ -16,19 +16,19 @@ import {ISettlementOracle} from "../interfaces/ISettlementOracle.sol";
 import {OracleCache} from "./OracleCache.sol";
 
 /// @title MarginEvaluator
-/// @notice The account evaluation of the clearing house that creates it. See `IMarginEvaluator.evaluate`.
+/// @notice The account evaluation of the clearing house that creates it. See `IMarginEvaluator.evaluate` and
+/// docs/margin.md §4 (account rules).
 /// @dev Group rules:
-/// - live group (expiry in the future): spot and mode from `marketState`, vol and vol mode from `vol`; effective mode
-///   is the more restrictive of the two. Halted: worst case (below). ReduceOnly: requirements as usual, but long legs
-///   are credited the lesser of their mark and their intrinsic value (the vol is then a deliberately high fallback).
+/// - live group (expiry in the future): spot and mode from `marketState`, vol and vol mode from `vol`.
 /// - expired group with a recorded settlement price: intrinsic at that price, no requirement (`settled`).
-/// - expired group without one: intrinsic at spot (tau = 0) with requirements; Halted market: worst case.
-/// - worst case (no trustworthy price): longs 0, short puts -strike x size (rounded up), a short call reverts
-///   `ClearingHouse_MarketHalted(underlying)`: no conservative value exists.
-/// - strict evaluation (initial-margin checks of withdrawals and risk-adding trades): a price from a ReduceOnly
-///   market serves risk-reducing paths only (INV-9), so such a market is treated like a Halted one: its groups at
-///   worst case (a short call reverts `ClearingHouse_ReduceOnly(underlying)`), collateral it prices counts 0. A vol
-///   fallback alone (market Active) keeps the ReduceOnly valuation above.
+/// - expired group without one: intrinsic at spot (tau = 0) with requirements.
+/// - degraded group (market Halted, or ReduceOnly in a strict evaluation, INV-9): no price is relied upon; the group
+///   counts at minus its worst expiry payoff for any price up to lastPrice·(1 + haltShock) (for a defined-risk group
+///   that is minus its maximum loss), with no further requirement. Never a revert: accounts are never frozen.
+/// - a group whose vol or market is ReduceOnly (non-strict evaluation) gets no maintenance credit for positive value.
+/// Group contributions: IM needs max(value, imReq) (longs earn no IM credit), MM needs mmReq + h·max(0, value − mmReq)
+/// with h = mmLongHaircut. Collateral: equity counts amount × price; IM and MM need its IM and MM haircuts; collateral
+/// priced by a degraded market counts at lastPrice·(1 − haltShock), fully required for IM (counts 0) and haircut for MM.
 contract MarginEvaluator is IMarginEvaluator {
     using OracleCache for OracleCache.Cache;
     using FixedPointMathLib for uint256;
@@ -59,6 +59,18 @@ contract MarginEvaluator is IMarginEvaluator {
         settlementOracle = settlementOracle_;
     }
 
+    /// @dev Running totals of one evaluation (memory keeps the group loop clear of stack limits).
+    struct Totals {
+        int256 equity;
+        uint256 im;
+        uint256 mm;
+        uint256 groups;
+        uint256 paramsFor; // underlying + 1 whose risk parameters are loaded
+        uint256 mmLongHaircut;
+        uint256 haltShock;
+        bool strict; // see the contract notes
+    }
+
     /// @inheritdoc IMarginEvaluator
     function evaluate(
         int256 cashWad,
@@ -66,100 +78,190 @@ contract MarginEvaluator is IMarginEvaluator {
         uint256[] memory positions,
         bool strict,
         OracleCache.Cache memory cache
-    ) external view returns (int256 equity, uint256 im, uint256 mm, OracleCache.Cache memory) {
-        equity = cashWad;
-        for (uint256 i; i < collaterals.length; ++i) {
-            equity += _collateralValue(collaterals[i], strict, cache).toInt256();
-        }
-        if (positions.length != 0) {
-            int256 value;
-            (value, im, mm) = _positionsMargin(positions, strict, cache);
-            equity += value;
-        }
-        return (equity, im, mm, cache);
+    ) external view returns (Evaluation memory e, OracleCache.Cache memory) {
+        return (_evaluate(cashWad, collaterals, positions, strict, cache), cache);
     }
 
-    /// @dev Running totals of one evaluation (memory keeps the group loop clear of stack limits).
-    struct Totals {
-        int256 value;
-        uint256 im;
-        uint256 mm;
-        uint256 paramsFor; // underlying + 1 whose risk parameters are loaded
-        bool strict; // see the contract notes
+    /// @inheritdoc IMarginEvaluator
+    function evaluateBefore(
+        AccountId account,
+        int256 cashWad,
+        uint256[] calldata collaterals,
+        uint256[] memory positions,
+        Trade[] calldata trades,
+        OracleCache.Cache memory cache
+    ) external view returns (Evaluation memory e, OracleCache.Cache memory) {
+        (int256 cashDelta, uint256[] memory deltas) = _batchDeltas(account, trades);
+        uint256[] memory before = _undo(positions, deltas);
+        return (_evaluate(cashWad - cashDelta, collaterals, before, true, cache), cache);
     }
 
-    /// @dev Sorts the words and sums the (underlying, expiry) groups' values and requirements.
-    function _positionsMargin(
+    /// @dev Net cash and position deltas (`SeriesId << 96 | uint96(int96 sizeDelta)`) of `account` in the batch.
+    function _batchDeltas(
+        AccountId account,
+        Trade[] calldata trades
+    ) internal pure returns (int256 cashDelta, uint256[] memory deltas) {
+        uint256 id = AccountId.unwrap(account);
+        deltas = new uint256[](2 * trades.length);
+        uint256 count;
+        for (uint256 i; i < trades.length; ++i) {
+            Trade calldata t = trades[i];
+            // Sizes fit int96: the batch stored them in position words (the clearing house's _pack checks).
+            uint256 series = SeriesId.unwrap(t.series) << SIZE_BITS;
+            if (AccountId.unwrap(t.buyer) == id) {
+                cashDelta -= (t.premium + t.buyerFee).toInt256();
+                deltas[count++] = series | uint96(int96(t.size.toInt256()));
+            }
+            if (AccountId.unwrap(t.seller) == id) {
+                cashDelta += t.premium.toInt256() - t.sellerFee.toInt256();
+                deltas[count++] = series | uint96(-int96(t.size.toInt256()));
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(deltas, count) // shrink in place: count <= allocated length
+        }
+    }
+
+    function _evaluate(
+        int256 cashWad,
+        uint256[] calldata collaterals,
         uint256[] memory positions,
         bool strict,
         OracleCache.Cache memory cache
-    ) internal view returns (int256 value, uint256 im, uint256 mm) {
+    ) internal view returns (Evaluation memory e) {
+        Totals memory t;
+        t.equity = cashWad;
+        t.strict = strict;
+        for (uint256 i; i < collaterals.length; ++i) {
+            _addCollateral(collaterals[i], t, cache);
+        }
+        if (positions.length != 0) _addPositions(positions, t, cache);
+        e.equity = t.equity;
+        e.im = t.im;
+        e.mm = t.mm;
+        e.groups = t.groups;
+    }
+
+    /// @dev Positions before a batch of trades: each delta word `SeriesId << 96 | uint96(int96 sizeDelta)` is undone
+    /// (subtracted); series that reach 0 are dropped, series the trades closed are restored.
+    function _undo(uint256[] memory positions, uint256[] memory deltas) internal pure returns (uint256[] memory out) {
+        uint256 n = positions.length;
+        out = new uint256[](n + deltas.length);
+        for (uint256 i; i < n; ++i) {
+            out[i] = positions[i];
+        }
+        for (uint256 d; d < deltas.length; ++d) {
+            uint256 series = deltas[d] >> SIZE_BITS;
+            int256 delta = int96(uint96(deltas[d]));
+            uint256 i;
+            while (i < n && out[i] >> SIZE_BITS != series) ++i;
+            int256 size = (i < n ? int256(int96(uint96(out[i]))) : int256(0)) - delta;
+            if (i == n) ++n;
+            // |size| stays within int96: it was a stored position before the trades.
+            out[i] = (series << SIZE_BITS) | uint96(int96(size));
+        }
+        // Drop zero sizes (positions the trades opened).
+        uint256 m;
+        for (uint256 i; i < n; ++i) {
+            if (uint96(out[i]) != 0) out[m++] = out[i];
+        }
+        assembly ("memory-safe") {
+            mstore(out, m) // shrink in place: m <= allocated length
+        }
+    }
+
+    /// @dev Collateral word `priceUnderlying << 240 | imHaircut << 176 | mmHaircut << 112 | amountWad`.
+    /// Live market: equity += amount × price (down); IM/MM need value × haircut (up). Degraded market (Halted, or
+    /// ReduceOnly when strict): value at lastPrice·(1 − haltShock) (down), IM needs all of it, MM its MM haircut.
+    function _addCollateral(uint256 word, Totals memory t, OracleCache.Cache memory cache) internal view {
+        uint16 underlying = uint16(word >> 240);
+        (MarketMode mode, uint256 price) = cache.market(chainlinkOracle, underlying);
+        uint256 amount = uint112(word);
+        uint256 value;
+        if (mode == MarketMode.Halted || (t.strict && mode == MarketMode.ReduceOnly)) {
+            (uint256 last, ) = chainlinkOracle.lastPrice(underlying);
+            uint256 shock = IRiskConfig(clearingHouse).riskParams(underlying).haltShock;
+            value = amount.mulWad(last).mulWad(WAD - shock);
+            t.im += value; // counts 0 for IM
+        } else {
+            value = amount.mulWad(price);
+            t.im += value.mulWadUp(uint64(word >> 176));
+        }
+        t.mm += value.mulWadUp(uint64(word >> 112));
+        t.equity += value.toInt256();
+    }
+
+    /// @dev Sorts the words and adds the (underlying, expiry) groups' values and needs.
+    function _addPositions(uint256[] memory positions, Totals memory t, OracleCache.Cache memory cache) internal view {
         // Ids are unique per account, so sorting packed words sorts by id: underlying, expiry, strike, kind.
         // Insertion sort is cheaper on short arrays; intro-quicksort keeps long ones at n log n. Same order.
         if (positions.length <= 24) LibSort.insertionSort(positions);
         else LibSort.sort(positions);
-        Totals memory totals;
-        totals.strict = strict;
         MarginLib.GroupParams memory params;
         uint256 start;
         while (start < positions.length) {
-            start = _evaluateGroup(positions, start, params, cache, totals);
+            start = _addGroup(positions, start, params, cache, t);
         }
-        return (totals.value, totals.im, totals.mm);
-    }
-
-    /// @dev amount x price x (1 - haircut), each product rounded down (collateral is credited); Halted counts 0,
-    /// and so does ReduceOnly in a strict evaluation.
-    function _collateralValue(
-        uint256 word,
-        bool strict,
-        OracleCache.Cache memory cache
-    ) internal view returns (uint256) {
-        (MarketMode mode, uint256 price) = cache.market(chainlinkOracle, uint16(word >> 240));
-        if (mode == MarketMode.Halted || (strict && mode == MarketMode.ReduceOnly)) return 0;
-        uint256 haircut = uint64(word >> 176);
-        uint256 amount = uint176(word);
-        return amount.mulWad(price).mulWad(WAD - haircut);
     }
 
     /// @dev Risk parameters of `underlying`, read once per underlying run from the clearing house.
-    function _loadParams(MarginLib.GroupParams memory p, uint16 underlying) internal view {
-        (p.imBase, p.imFloor, p.mmBase, p.mmFloor, p.rate) = IRiskConfig(clearingHouse).marginParams(underlying);
+    function _loadParams(MarginLib.GroupParams memory p, Totals memory t, uint16 underlying) internal view {
+        EngineParams memory e = IRiskConfig(clearingHouse).engineParams(underlying);
+        p.imBase = e.imBase;
+        p.imFloor = e.imFloor;
+        p.mmBase = e.mmBase;
+        p.mmFloor = e.mmFloor;
+        p.rate = e.rate;
+        p.imVegaSlope = e.imVegaSlope;
+        p.imVegaCap = e.imVegaCap;
+        p.mmVegaSlope = e.mmVegaSlope;
+        p.mmVegaCap = e.mmVegaCap;
+        t.mmLongHaircut = e.mmLongHaircut;
+        t.haltShock = e.haltShock;
     }
 
-    /// @dev Adds the value and requirements of the group starting at `positions[start]` (legs sorted by strike) to
-    /// `totals` and returns one past its last index. `shared` holds the underlying's risk parameters (loaded once per
-    /// underlying run) and receives the group's market inputs.
-    function _evaluateGroup(
+    /// @dev Adds the group starting at `positions[start]` to `t` and returns one past its last index.
+    function _addGroup(
         uint256[] memory positions,
         uint256 start,
-        MarginLib.GroupParams memory shared,
+        MarginLib.GroupParams memory p,
         OracleCache.Cache memory cache,
-        Totals memory totals
+        Totals memory t
     ) internal view returns (uint256 end) {
         uint256 key = positions[start] >> GROUP_SHIFT;
         end = start + 1;
         while (end < positions.length && positions[end] >> GROUP_SHIFT == key) ++end;
-        if (totals.paramsFor != (key >> 40) + 1) {
-            totals.paramsFor = (key >> 40) + 1;
-            _loadParams(shared, uint16(key >> 40));
+        ++t.groups;
+        uint16 underlying = uint16(key >> 40);
+        if (t.paramsFor != uint256(underlying) + 1) {
+            t.paramsFor = uint256(underlying) + 1;
+            _loadParams(p, t, underlying);
         }
-        (MarketMode marketMode, MarketMode mode) = _marketInputs(shared, key, cache);
-        if (mode == MarketMode.Halted || (totals.strict && marketMode == MarketMode.ReduceOnly)) {
-            totals.value += _worstCase(positions, start, end, uint16(key >> 40), mode == MarketMode.Halted);
+        (MarketMode marketMode, MarketMode mode) = _marketInputs(p, key, cache);
+        if (marketMode == MarketMode.Halted || (t.strict && marketMode == MarketMode.ReduceOnly)) {
+            // Degraded: no price relied upon. Minus the worst payoff up to the shocked last price; nothing more needed.
+            (uint256 last, uint256 maxPrice) = chainlinkOracle.lastPrice(underlying);
+            uint256 upTo = last == 0 ? maxPrice : last.mulWadUp(WAD + t.haltShock);
+            if (upTo > MarginLib.MAX_PRICE) upTo = MarginLib.MAX_PRICE;
+            t.equity -= MarginLib.lossUpTo(positions, start, end, upTo).toInt256();
             return end;
         }
-        MarginLib.Leg[] memory legs = _legs(positions, start, end);
-        (int256 value, uint256 imReq, uint256 mmReq) = MarginLib.evaluateGroup(legs, shared);
-        if (mode == MarketMode.ReduceOnly && shared.tau != 0) value = _degradedValue(legs, shared);
-        totals.value += value;
-        totals.im += imReq;
-        totals.mm += mmReq;
+        (int256 value, uint256 imReq, uint256 mmReq) = MarginLib.evaluateWords(positions, start, end, p);
+        t.equity += value;
+        // IM: max(value, imReq) — a positive value is held, never credited.
+        t.im += value > int256(imReq) ? uint256(value) : imReq;
+        // MM: mmReq + h·max(0, value − mmReq), h = 1 while the group's inputs are degraded (e.g. a fallback vol).
+        if (value > int256(mmReq)) {
+            uint256 h = mode == MarketMode.Active ? t.mmLongHaircut : WAD;
+            t.mm += mmReq + (uint256(value) - mmReq).mulWadUp(h);
+        } else {
+            t.mm += mmReq;
+        }
     }
 
-    /// @dev Writes price, vol, tau and settled of the group `key` into `p`; returns the market mode and the
-    /// effective mode (the more restrictive of market and vol modes for a live group). Both Active once a settlement
-    /// price is recorded (no live input).
+    /// @dev Writes price, vol, tau and settled of the group `key` into `p`; returns the market mode and the effective
+    /// mode (the more restrictive of market and vol modes for a live group). Both Active once a settlement price is
+    /// recorded (no live input).
     function _marketInputs(
         MarginLib.GroupParams memory p,
         uint256 key,
@@ -187,70 +289,6 @@ contract MarginEvaluator is IMarginEvaluator {
             // expired, price not proven yet: intrinsic at spot (tau = 0), still margined
             (marketMode, p.price) = cache.market(chainlinkOracle, underlying);
             mode = marketMode;
-        }
-    }
-
-    /// @dev Long legs credited min(mark, intrinsic) in a ReduceOnly group; short legs and requirements unchanged.
-    function _degradedValue(
-        MarginLib.Leg[] memory legs,
-        MarginLib.GroupParams memory p
-    ) internal pure returns (int256 value) {
-        uint256 n = legs.length;
-        uint256 longs;
-        for (uint256 i; i < n; ++i) {
-            if (legs[i].size > 0) ++longs;
-        }
-        MarginLib.Leg[] memory longLegs = new MarginLib.Leg[](longs);
-        MarginLib.Leg[] memory shortLegs = new MarginLib.Leg[](n - longs);
-        uint256 l;
-        for (uint256 i; i < n; ++i) {
-            if (legs[i].size > 0) longLegs[l++] = legs[i];
-            else shortLegs[i - l] = legs[i];
-        }
-        (int256 shortValue, , ) = MarginLib.evaluateGroup(shortLegs, p);
-        (int256 longMark, , ) = MarginLib.evaluateGroup(longLegs, p);
-        uint256 tau = p.tau;
-        p.tau = 0;
-        (int256 longIntrinsic, , ) = MarginLib.evaluateGroup(longLegs, p);
-        p.tau = tau;
-        value = shortValue + (longIntrinsic < longMark ? longIntrinsic : longMark);
-    }
-
-    /// @dev Worst case of a group without a usable price: longs 0, short puts -strike x size (their maximum loss,
-    /// rounded up), short calls unbounded: revert `MarketHalted` (`halted`) or `ReduceOnly` (strict evaluation).
-    function _worstCase(
-        uint256[] memory positions,
-        uint256 start,
-        uint256 end,
-        uint16 underlying,
-        bool halted
-    ) internal pure returns (int256 value) {
-        for (uint256 i = start; i < end; ++i) {
-            uint256 word = positions[i];
-            int256 size = int96(uint96(word));
-            if (size >= 0) continue;
-            if ((word >> SIZE_BITS) & 0xff == 1) {
-                if (halted) revert IClearingHouse.ClearingHouse_MarketHalted(underlying);
-                revert IClearingHouse.ClearingHouse_ReduceOnly(underlying);
-            }
-            value -= uint256(-size).mulWadUp(uint96(word >> (SIZE_BITS + 8))).toInt256();
-        }
-    }
-
-    /// @dev Decodes `positions[start:end]` into MarginLib legs (strike WAD, signed size WAD, kind).
-    function _legs(
-        uint256[] memory positions,
-        uint256 start,
-        uint256 end
-    ) internal pure returns (MarginLib.Leg[] memory legs) {
-        legs = new MarginLib.Leg[](end - start);
-        for (uint256 i = start; i < end; ++i) {
-            uint256 word = positions[i];
-            legs[i - start] = MarginLib.Leg({
-                strike: uint96(word >> (SIZE_BITS + 8)),
-                size: int96(uint96(word)),
-                isCall: (word >> SIZE_BITS) & 0xff == 1
-            });
         }
     }
 }

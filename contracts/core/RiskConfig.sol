@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 
-import {IRiskConfig, UnderlyingParams, CollateralConfig} from "../interfaces/IRiskConfig.sol";
+import {IRiskConfig, UnderlyingParams, RiskParams, EngineParams, CollateralConfig} from "../interfaces/IRiskConfig.sol";
 import {IChainlinkOracle} from "../interfaces/IChainlinkOracle.sol";
 
 /// @title RiskConfig
@@ -16,16 +16,37 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
 
     // A short call's value never exceeds spot, so a base term above 100% of spot only locks capital for nothing.
     uint256 public constant MAX_IM_BASE = 1e18;
-    // Below 1% of spot a short's maintenance buffer is smaller than one ordinary oracle update.
-    uint256 public constant MIN_MM_BASE = 0.01e18;
-    // Rates beyond +-20% a year are outside any funding regime the Black-Scholes mark is meant for.
-    int256 public constant MAX_ABS_RATE = 0.2e18;
+    // The stress evidence (docs/margin.md §3: one-day spot x[0.85, 1.15], vol x[0.7, 1.5] covered at IM; immediate
+    // spot x[0.92, 1.08], vol x[0.8, 1.25] at MM) was measured at these minima; below them it no longer holds.
+    uint256 public constant MIN_IM_BASE = 0.15e18;
+    uint256 public constant MIN_IM_FLOOR = 0.1e18;
+    uint256 public constant MIN_MM_BASE = 0.1e18;
+    uint256 public constant MIN_MM_FLOOR = 0.075e18;
+    uint256 public constant MIN_IM_VEGA_SLOPE = 1.8e18;
+    uint256 public constant MIN_IM_VEGA_CAP = 0.55e18;
+    uint256 public constant MIN_MM_VEGA_SLOPE = 0.9e18;
+    uint256 public constant MIN_MM_VEGA_CAP = 0.3e18;
+    // A vol shock above 200% (or its slope above 10 per unit of σ√τ) only locks capital for nothing.
+    uint256 public constant MAX_VEGA_SLOPE = 10e18;
+    uint256 public constant MAX_VEGA_CAP = 2e18;
+    // A long's value can vanish in the MM shock (short-dated OTM options); at least half of it is never credited.
+    uint256 public constant MIN_LONG_HAIRCUT = 0.5e18;
+    // A halted market's last price is at least 25% off in the conservative valuation.
+    uint256 public constant MIN_HALT_SHOCK = 0.25e18;
+    // A minimum trade above one contract would stop ordinary retail sizes.
+    uint256 public constant MAX_MIN_TRADE_SIZE = 1e18;
+    // Rates are in [0, 10%]: the defined-risk cap needs r >= 0 and the stress grid covers r up to 10%.
+    int256 public constant MAX_RATE = 0.1e18;
+    // 32 expiry groups keep the worst-case check (each group reads its own vol) well inside INV-8's budget.
+    uint256 public constant MAX_GROUP_CAP = 32;
     // Expiries closer together than an hour would let the grid list more groups than keepers can settle.
     uint256 public constant MIN_EXPIRY_PERIOD = 1 hours;
     // Two years is the longest tenor the mark and its oracles are tested for.
     uint256 public constant MAX_HORIZON = 730 days;
     // A volatile asset never counts at full value: its price moves between oracle updates.
     uint256 public constant MIN_HAIRCUT = 0.01e18;
+    // The maintenance haircut stays positive for the same reason.
+    uint256 public constant MIN_MM_HAIRCUT = 0.005e18;
     // A 100% haircut is allowed: it stops an asset from counting at all, to wind it down.
     uint256 public constant MAX_HAIRCUT = 1e18;
     // 1e30 WAD (a trillion units) keeps amount x price far inside int256 in the equity sum.
@@ -44,14 +65,18 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
     mapping(address token => CollateralConfig) internal _collaterals;
     mapping(address token => uint256 amountWad) internal _totalCollateral;
     address[] internal _collateralList;
+    mapping(uint16 underlying => RiskParams) internal _riskParams;
     uint256 internal _positionCap;
     uint256 internal _insuranceFeeShare;
+    uint256 internal _groupCap;
 
     constructor(address admin) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(RISK_ADMIN_ROLE, admin);
         _positionCap = 32;
         emit PositionCapSet(32);
+        _groupCap = 16;
+        emit GroupCapSet(16);
     }
 
     /// @dev The oracle whose markets may be listed; supplied by the inheriting contract (an immutable there).
@@ -61,18 +86,20 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
     function _cashTokenAddress() internal view virtual returns (address);
 
     /// @inheritdoc IRiskConfig
-    function setUnderlyingParams(uint16 underlying, UnderlyingParams calldata p) external onlyRole(RISK_ADMIN_ROLE) {
+    function setUnderlyingParams(uint16 underlying, UnderlyingParams memory p) external onlyRole(RISK_ADMIN_ROLE) {
         if (
-            p.mmFloor == 0 || // a zero floor would let far-OTM shorts carry no requirement at all
+            p.mmFloor < MIN_MM_FLOOR || // see MIN_MM_FLOOR: far-OTM shorts always carry a requirement
             p.mmFloor >= p.imFloor || // MM strictly below IM leaves a buffer between the trade check and liquidation
             p.mmFloor > p.mmBase || // the floor is the smaller of the two terms by construction
+            p.imFloor < MIN_IM_FLOOR || // see MIN_IM_FLOOR
             p.imFloor > p.imBase || // same for the initial terms
             p.mmBase < MIN_MM_BASE || // see MIN_MM_BASE
             p.mmBase >= p.imBase || // MM strictly below IM
+            p.imBase < MIN_IM_BASE || // see MIN_IM_BASE
             p.imBase > MAX_IM_BASE // see MAX_IM_BASE
         ) revert RiskConfig_InvalidMarginParams(p.imBase, p.imFloor, p.mmBase, p.mmFloor);
-        // see MAX_ABS_RATE
-        if (p.rate > MAX_ABS_RATE || p.rate < -MAX_ABS_RATE) revert RiskConfig_RateOutOfBounds(p.rate);
+        // see MAX_RATE: 0 <= rate <= 10%
+        if (p.rate > MAX_RATE || p.rate < 0) revert RiskConfig_RateOutOfBounds(p.rate);
         if (
             p.expiryPeriod < MIN_EXPIRY_PERIOD || // see MIN_EXPIRY_PERIOD
             p.expiryOffset >= p.expiryPeriod || // the offset is a residue modulo the period
@@ -86,8 +113,60 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
         ) revert RiskConfig_InvalidStrikeGrid(p.strikeStep, p.minStrike, p.maxStrike);
         // The oracle must know the market: marketState never reverts for a market it lists.
         _marketOracle().marketState(underlying);
+        bool first = _underlyings[underlying].imBase == 0;
         _underlyings[underlying] = p;
         emit UnderlyingParamsSet(underlying, p);
+        if (first) {
+            RiskParams memory r = _defaultRiskParams();
+            _riskParams[underlying] = r;
+            emit RiskParamsSet(underlying, r);
+        }
+    }
+
+    /// @inheritdoc IRiskConfig
+    function setRiskParams(uint16 underlying, RiskParams memory r) external onlyRole(RISK_ADMIN_ROLE) {
+        if (!isUnderlyingListed(underlying)) revert RiskConfig_UnderlyingNotListed(underlying);
+        if (
+            r.imVegaSlope < MIN_IM_VEGA_SLOPE || // see MIN_IM_VEGA_SLOPE
+            r.imVegaSlope > MAX_VEGA_SLOPE || // see MAX_VEGA_SLOPE
+            r.imVegaCap < MIN_IM_VEGA_CAP || // see MIN_IM_VEGA_CAP
+            r.imVegaCap > MAX_VEGA_CAP || // see MAX_VEGA_CAP
+            r.mmVegaSlope < MIN_MM_VEGA_SLOPE || // see MIN_MM_VEGA_SLOPE
+            r.mmVegaSlope > r.imVegaSlope || // MM never asks more than IM
+            r.mmVegaCap < MIN_MM_VEGA_CAP || // see MIN_MM_VEGA_CAP
+            r.mmVegaCap > r.imVegaCap || // MM never asks more than IM
+            r.mmLongHaircut < MIN_LONG_HAIRCUT || // see MIN_LONG_HAIRCUT
+            r.mmLongHaircut > 1e18 || // a haircut is at most the whole value
+            r.haltShock < MIN_HALT_SHOCK || // see MIN_HALT_SHOCK
+            r.haltShock > 1e18 || // a 100% shock already values collateral at 0 and doubles the reference price
+            r.minTradeSize == 0 || // a zero minimum would let 1-wei fills use up position slots
+            r.minTradeSize > MAX_MIN_TRADE_SIZE // see MAX_MIN_TRADE_SIZE
+        ) revert RiskConfig_InvalidRiskParams(underlying);
+        _riskParams[underlying] = r;
+        emit RiskParamsSet(underlying, r);
+    }
+
+    /// @inheritdoc IRiskConfig
+    function setGroupCap(uint256 groupCap_) external onlyRole(RISK_ADMIN_ROLE) {
+        // at least one group, at most the gas-budgeted MAX_GROUP_CAP (INV-8)
+        if (groupCap_ == 0 || groupCap_ > MAX_GROUP_CAP) revert RiskConfig_GroupCapOutOfBounds(groupCap_);
+        _groupCap = groupCap_;
+        emit GroupCapSet(groupCap_);
+    }
+
+    /// @dev The stress-tested defaults (the minima of the stress bounds, no MM long credit, a 50% halt shock, a
+    /// 0.001-contract minimum trade), given to an underlying at its first listing.
+    function _defaultRiskParams() internal pure returns (RiskParams memory) {
+        return
+            RiskParams({
+                imVegaSlope: uint64(MIN_IM_VEGA_SLOPE),
+                imVegaCap: uint64(MIN_IM_VEGA_CAP),
+                mmVegaSlope: uint64(MIN_MM_VEGA_SLOPE),
+                mmVegaCap: uint64(MIN_MM_VEGA_CAP),
+                mmLongHaircut: 1e18,
+                haltShock: 0.5e18,
+                minTradeSize: 1e15
+            });
     }
 
     /// @inheritdoc IRiskConfig
@@ -95,13 +174,14 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
         address token,
         uint16 priceUnderlying,
         uint256 haircut,
+        uint256 mmHaircut,
         uint256 depositCapWad
     ) external onlyRole(RISK_ADMIN_ROLE) {
         if (token == address(0) || token == _cashTokenAddress()) revert RiskConfig_InvalidCollateral(token);
         if (_collaterals[token].listed) revert RiskConfig_CollateralAlreadyListed(token);
         uint256 index = _collateralList.length;
         if (index >= MAX_COLLATERALS) revert RiskConfig_TooManyCollaterals(MAX_COLLATERALS); // see MAX_COLLATERALS
-        _checkCollateralBounds(haircut, depositCapWad);
+        _checkCollateralBounds(haircut, mmHaircut, depositCapWad);
         uint8 decimals = IERC20Metadata(token).decimals();
         if (decimals > MAX_DECIMALS) revert RiskConfig_DecimalsOutOfBounds(decimals); // see MAX_DECIMALS
         _marketOracle().marketState(priceUnderlying); // the price source must be a market the oracle knows
@@ -111,25 +191,28 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
             index: uint8(index), // index < MAX_COLLATERALS = 16 fits
             listed: true,
             haircut: uint64(haircut), // haircut <= 1e18 < 2**64
+            mmHaircut: uint64(mmHaircut), // mmHaircut < haircut
             depositCapWad: uint128(depositCapWad) // cap <= 1e30 < 2**128
         });
         _collateralList.push(token);
         emit CollateralListed(token, priceUnderlying, decimals, uint8(index));
-        emit CollateralParamsSet(token, haircut, depositCapWad);
+        emit CollateralParamsSet(token, haircut, mmHaircut, depositCapWad);
     }
 
     /// @inheritdoc IRiskConfig
     function setCollateralParams(
         address token,
         uint256 haircut,
+        uint256 mmHaircut,
         uint256 depositCapWad
     ) external onlyRole(RISK_ADMIN_ROLE) {
         CollateralConfig storage c = _collaterals[token];
         if (!c.listed) revert RiskConfig_CollateralNotListed(token);
-        _checkCollateralBounds(haircut, depositCapWad);
+        _checkCollateralBounds(haircut, mmHaircut, depositCapWad);
         c.haircut = uint64(haircut); // haircut <= 1e18 < 2**64
+        c.mmHaircut = uint64(mmHaircut); // mmHaircut < haircut
         c.depositCapWad = uint128(depositCapWad); // cap <= 1e30 < 2**128
-        emit CollateralParamsSet(token, haircut, depositCapWad);
+        emit CollateralParamsSet(token, haircut, mmHaircut, depositCapWad);
     }
 
     /// @inheritdoc IRiskConfig
@@ -154,11 +237,30 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
     }
 
     /// @inheritdoc IRiskConfig
-    function marginParams(
-        uint16 underlying
-    ) external view returns (uint256 imBase, uint256 imFloor, uint256 mmBase, uint256 mmFloor, int256 rate) {
+    function engineParams(uint16 underlying) external view returns (EngineParams memory e) {
         UnderlyingParams storage p = _underlyings[underlying];
-        return (p.imBase, p.imFloor, p.mmBase, p.mmFloor, p.rate);
+        RiskParams storage r = _riskParams[underlying];
+        e.imBase = p.imBase;
+        e.imFloor = p.imFloor;
+        e.mmBase = p.mmBase;
+        e.mmFloor = p.mmFloor;
+        e.rate = p.rate;
+        e.imVegaSlope = r.imVegaSlope;
+        e.imVegaCap = r.imVegaCap;
+        e.mmVegaSlope = r.mmVegaSlope;
+        e.mmVegaCap = r.mmVegaCap;
+        e.mmLongHaircut = r.mmLongHaircut;
+        e.haltShock = r.haltShock;
+    }
+
+    /// @inheritdoc IRiskConfig
+    function riskParams(uint16 underlying) external view returns (RiskParams memory) {
+        return _riskParams[underlying];
+    }
+
+    /// @inheritdoc IRiskConfig
+    function groupCap() external view returns (uint256) {
+        return _groupCap;
     }
 
     /// @inheritdoc IRiskConfig
@@ -192,9 +294,11 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
         return _insuranceFeeShare;
     }
 
-    function _checkCollateralBounds(uint256 haircut, uint256 depositCapWad) private pure {
-        // see MIN_HAIRCUT and MAX_HAIRCUT
-        if (haircut < MIN_HAIRCUT || haircut > MAX_HAIRCUT) revert RiskConfig_HaircutOutOfBounds(haircut);
+    function _checkCollateralBounds(uint256 haircut, uint256 mmHaircut, uint256 depositCapWad) private pure {
+        // see MIN_HAIRCUT, MAX_HAIRCUT and MIN_MM_HAIRCUT; MM strictly below IM keeps a buffer before liquidation
+        if (haircut < MIN_HAIRCUT || haircut > MAX_HAIRCUT || mmHaircut < MIN_MM_HAIRCUT || mmHaircut >= haircut) {
+            revert RiskConfig_HaircutOutOfBounds(haircut, mmHaircut);
+        }
         if (depositCapWad > MAX_DEPOSIT_CAP) revert RiskConfig_DepositCapOutOfBounds(depositCapWad); // see MAX_DEPOSIT_CAP
     }
 }

@@ -120,6 +120,13 @@ interface IChainlinkOracle {
     /// @return priceWad Price to value positions with (WAD); 0 when `mode == Halted` (no trustworthy price).
     function marketState(uint16 underlying) external view returns (MarketMode mode, uint256 priceWad);
 
+    /// @notice The last price the primary feed reported, whatever its state (stale, out of band, unconfirmed), clamped
+    /// into the protocol's price band: the reference the margin engine shocks to value a market that has no
+    /// trustworthy price (docs/margin.md, degraded markets). Never reverts for a listed underlying.
+    /// @return priceWad WAD; 0 when the feed cannot be read or its answer is not positive.
+    /// @return maxPriceWad The band's upper edge (the bound on any price the engine may assume).
+    function lastPrice(uint16 underlying) external view returns (uint256 priceWad, uint256 maxPriceWad);
+
     /// @notice Proves a settlement price from Chainlink round history: `roundId` (a proxy round id, phase in the
     /// high 16 bits) must be the first round of the underlying's primary feed with `updatedAt >= expiry`, i.e. its
     /// predecessor (possibly in the previous phase) was updated before `expiry`. Reverts otherwise.

@@ -54,6 +54,8 @@ interface IClearingHouse {
     error ClearingHouse_SelfTrade(AccountId account);
     error ClearingHouse_PositionCapReached(AccountId account, uint256 positionCap);
     error ClearingHouse_PositionOverflow(AccountId account, SeriesId series);
+    error ClearingHouse_BelowMinTradeSize(SeriesId series, uint256 size, uint256 minTradeSize);
+    error ClearingHouse_GroupCapReached(AccountId account, uint256 groups, uint256 groupCap);
 
     // ---------------------------------------------------------------------------------------------------------------
     // Events
@@ -171,12 +173,13 @@ interface IClearingHouse {
     /// not expired, within the horizon. Series with open interest also accept closing trades off the grid.
     function isTradable(SeriesId series) external view returns (bool);
 
-    /// @notice Equity, initial and maintenance requirement of `account`, computed by the very code of the health
-    /// check. Equity = cash + collateral x price x (1 - haircut) + sum of group values (rounded down); IM and MM are
-    /// sums of group requirements (rounded up). All WAD.
-    /// @dev Reverts `ClearingHouse_MarketHalted(u)` when a halted market holds a short call of the account (no
-    /// conservative value exists). Collateral priced by a halted market counts 0; other exposure there is valued at
-    /// its worst case (longs 0, short puts -strike x size).
+    /// @notice Equity and what it must cover for initial (`im`) and maintenance (`mm`) margin, computed by the very
+    /// code of the health check (non-strict: ReduceOnly prices are used). All WAD. Initial margin = equity − im,
+    /// maintenance margin = equity − mm; an account is liquidatable when equity < mm.
+    /// @dev Equity = cash + collateral at price + Σ group values; im = collateral × IM haircut + Σ max(value, imReq)
+    /// (a long's value is held, never credited); mm = collateral × MM haircut + Σ (mmReq + h·max(0, value − mmReq)).
+    /// Halted markets never revert: their groups count at minus their worst payoff up to a shocked last price and
+    /// collateral they price at a shocked last price (0 for IM). See docs/margin.md §4.
     function accountMargin(AccountId account) external view returns (int256 equity, uint256 im, uint256 mm);
 
     /// @notice `accountMargin` with the price of `underlying` replaced by `priceWad` (positions, unsettled expired
@@ -204,10 +207,12 @@ interface IClearingHouse {
     // Module-facing (fixed)
     // ---------------------------------------------------------------------------------------------------------------
 
-    /// @notice Applies all legs, then runs one health check per touched account: an account whose risk grew in any
-    /// leg needs initial margin >= 0; an account whose every leg reduced |position| needs maintenance margin >= 0.
-    /// Legs in a ReduceOnly market must reduce both sides; Halted markets accept no legs. Fees are credited to the
-    /// fee collector and insurance fund. Atomic: any failure reverts the whole call.
+    /// @notice Applies all legs, then runs one health check per touched account: the account must be at or above
+    /// initial margin (strict evaluation), or the batch must have reduced its risk on the whole account — at the same
+    /// prices its IM need did not rise and its initial margin did not fall. Legs in a ReduceOnly market must not add
+    /// exposure to the series on either side; Halted markets accept no legs; a leg below the underlying's minimum
+    /// trade size may not open a position; an account that opens a position may hold at most `groupCap` expiry
+    /// groups. Fees are credited to the fee collector and insurance fund. Atomic: any failure reverts the whole call.
     /// @dev Only the exchange module.
     function applyTrades(Trade[] calldata trades) external;
 

@@ -2,6 +2,8 @@
 pragma solidity 0.8.28;
 
 import {OracleCache} from "../core/OracleCache.sol";
+import {AccountId} from "../types/Types.sol";
+import {Trade} from "./IClearingHouse.sol";
 import {IChainlinkOracle} from "./IChainlinkOracle.sol";
 import {IVolatilityOracle} from "./IVolatilityOracle.sol";
 import {ISettlementOracle} from "./ISettlementOracle.sol";
@@ -10,25 +12,48 @@ import {ISettlementOracle} from "./ISettlementOracle.sol";
 /// @notice Stateless account evaluation behind every health check of the clearing house (its creator). Kept in a
 /// separate contract so that the clearing house stays under the code-size limit; it holds no funds and no state.
 interface IMarginEvaluator {
-    /// @notice Equity, IM and MM of one account from its raw holdings. All WAD.
+    /// @notice Result of one evaluation. All WAD. Initial margin = equity − im; maintenance margin = equity − mm.
+    /// @param equity Cash + collateral at its (possibly degraded) price + Σ group values (marks, or conservative
+    /// values of degraded groups), rounded against the account.
+    /// @param im What equity must cover for initial margin: Σ collateral × IM haircut + Σ max(value, imReq) per group
+    /// (so a long's value is held, never credited). Rounded up.
+    /// @param mm Σ collateral × MM haircut + Σ (mmReq + mmLongHaircut × max(0, value − mmReq)) per group. Rounded up.
+    /// @param groups Number of distinct (underlying, expiry) groups.
+    struct Evaluation {
+        int256 equity;
+        uint256 im;
+        uint256 mm;
+        uint256 groups;
+    }
+
+    /// @notice Evaluates one account from its raw holdings.
     /// @param cashWad Cash balance (signed).
-    /// @param collaterals One word per held collateral: `priceUnderlying << 240 | haircutWad << 176 | amountWad`.
-    /// @param positions Packed position words `SeriesId << 96 | uint96(int96 sizeWad)`, any order.
-    /// @param strict Initial-margin check of a withdrawal or a risk-adding trade: prices of ReduceOnly markets are
-    /// not relied upon (their groups at worst case, their collateral 0), see INV-9.
+    /// @param collaterals One word per held collateral: `priceUnderlying << 240 | imHaircutWad << 176 |
+    /// mmHaircutWad << 112 | amountWad`.
+    /// @param positions Packed position words `SeriesId << 96 | uint96(int96 sizeWad)`, any order (sorted in place).
+    /// @param strict Initial-margin check: prices of ReduceOnly markets are not relied upon (their groups and
+    /// collateral at the degraded values), see INV-9.
     /// @param cache Oracle answers already read in this call (extended and returned).
-    /// @dev Equity = cash + sum of amount x price x (1 - haircut) (each product rounded down; a Halted price source
-    /// counts 0) + sum of group values; IM/MM = sum of group requirements. Groups are (underlying, expiry) runs of
-    /// the sorted ids, evaluated by MarginLib with the clearing house's margin parameters. Reverts
-    /// `ClearingHouse_MarketHalted(u)` when a halted group holds a short call, `ClearingHouse_ReduceOnly(u)` when
-    /// a strict evaluation meets a short call in a ReduceOnly market.
+    /// @dev Never reverts for a market state: degraded markets are valued conservatively (docs/margin.md §4).
     function evaluate(
         int256 cashWad,
         uint256[] calldata collaterals,
         uint256[] memory positions,
         bool strict,
         OracleCache.Cache memory cache
-    ) external view returns (int256 equity, uint256 im, uint256 mm, OracleCache.Cache memory);
+    ) external view returns (Evaluation memory e, OracleCache.Cache memory);
+
+    /// @notice Strict evaluation of `account` as it was before the batch `trades`, at the same prices: every leg of
+    /// the account undone (positions and premium and fees). The whole-account risk-reduction test compares it with
+    /// the evaluation after the batch. `cashWad`, `collaterals`, `positions`: the holdings after the batch.
+    function evaluateBefore(
+        AccountId account,
+        int256 cashWad,
+        uint256[] calldata collaterals,
+        uint256[] memory positions,
+        Trade[] calldata trades,
+        OracleCache.Cache memory cache
+    ) external view returns (Evaluation memory e, OracleCache.Cache memory);
 
     /// @notice The clearing house whose margin parameters are used (the creator).
     function clearingHouse() external view returns (address);

@@ -7,7 +7,8 @@ pragma solidity 0.8.28;
 /// @param imFloor Initial margin floor term `b`, fraction of spot.
 /// @param mmBase Maintenance margin base term, fraction of spot; strictly below `imBase`.
 /// @param mmFloor Maintenance margin floor term, fraction of spot; strictly below `imFloor`.
-/// @param rate Risk-free rate for Black-Scholes marks, WAD per year (signed).
+/// @param rate Risk-free rate for Black-Scholes marks, WAD per year, in [0, MAX_RATE] (a negative rate would break
+/// the defined-risk cap, see docs/margin.md).
 /// @param expiryPeriod Listed expiries satisfy `expiry % expiryPeriod == expiryOffset`, seconds.
 /// @param expiryOffset See `expiryPeriod`, seconds; below `expiryPeriod`.
 /// @param maxHorizon A new series may expire at most `maxHorizon` seconds from now.
@@ -28,12 +29,48 @@ struct UnderlyingParams {
     uint96 maxStrike;
 }
 
+/// @notice Stress and degraded-market parameters of one underlying (docs/margin.md §2–3). All WAD.
+/// @param imVegaSlope, imVegaCap The relative vol shock an IM requirement covers is min(imVegaCap, imVegaSlope·σ√τ);
+/// each short leg adds that shock times S·φ(d1)·σ√τ.
+/// @param mmVegaSlope, mmVegaCap The same for MM; each at most its IM counterpart.
+/// @param mmLongHaircut Fraction of a group's positive value (value − MM requirement) NOT credited for MM; 1e18 gives
+/// longs no maintenance credit. IM never credits it.
+/// @param haltShock Relative shock on the last reported price used while the market gives no trustworthy price: an
+/// unbounded group counts at its worst payoff up to lastPrice·(1 + haltShock); collateral it prices counts at
+/// lastPrice·(1 − haltShock) for MM and 0 for IM.
+/// @param minTradeSize Smallest trade size, WAD contracts, unless the trade opens no new position on either side.
+struct RiskParams {
+    uint64 imVegaSlope;
+    uint64 imVegaCap;
+    uint64 mmVegaSlope;
+    uint64 mmVegaCap;
+    uint64 mmLongHaircut;
+    uint64 haltShock;
+    uint128 minTradeSize;
+}
+
+/// @notice Everything the margin evaluator needs of one underlying, in one read (`IRiskConfig.engineParams`).
+struct EngineParams {
+    uint256 imBase;
+    uint256 imFloor;
+    uint256 mmBase;
+    uint256 mmFloor;
+    int256 rate;
+    uint256 imVegaSlope;
+    uint256 imVegaCap;
+    uint256 mmVegaSlope;
+    uint256 mmVegaCap;
+    uint256 mmLongHaircut;
+    uint256 haltShock;
+}
+
 /// @notice A listed collateral asset (anything deposited besides the cash token).
 /// @param priceUnderlying Market id whose `ChainlinkOracle.marketState` price values one unit of the asset.
 /// @param decimals Token decimals read at listing (at most 36).
 /// @param index Bit of the asset in an account's collateral mask (0..15).
 /// @param listed Whether the asset is listed. Listing is permanent; a 100% haircut winds an asset down.
-/// @param haircut Fraction of the oracle value NOT counted as equity, WAD.
+/// @param haircut Fraction of the oracle value NOT counted for initial margin, WAD.
+/// @param mmHaircut Fraction NOT counted for maintenance margin, WAD; strictly below `haircut`.
 /// @param depositCapWad Cap on the total credited amount across all accounts, WAD token units.
 struct CollateralConfig {
     uint16 priceUnderlying;
@@ -41,6 +78,7 @@ struct CollateralConfig {
     uint8 index;
     bool listed;
     uint64 haircut;
+    uint64 mmHaircut;
     uint128 depositCapWad;
 }
 
@@ -53,7 +91,9 @@ interface IRiskConfig {
     error RiskConfig_RateOutOfBounds(int256 rate);
     error RiskConfig_InvalidExpiryGrid(uint256 expiryPeriod, uint256 expiryOffset, uint256 maxHorizon);
     error RiskConfig_InvalidStrikeGrid(uint256 strikeStep, uint256 minStrike, uint256 maxStrike);
-    error RiskConfig_HaircutOutOfBounds(uint256 haircut);
+    error RiskConfig_HaircutOutOfBounds(uint256 haircut, uint256 mmHaircut);
+    error RiskConfig_InvalidRiskParams(uint16 underlying);
+    error RiskConfig_GroupCapOutOfBounds(uint256 groupCap);
     error RiskConfig_DepositCapOutOfBounds(uint256 depositCapWad);
     error RiskConfig_DecimalsOutOfBounds(uint8 decimals);
     error RiskConfig_PositionCapOutOfBounds(uint256 positionCap);
@@ -69,31 +109,56 @@ interface IRiskConfig {
     /// @notice Emitted once per asset when it is listed as collateral.
     event CollateralListed(address indexed token, uint16 indexed priceUnderlying, uint8 decimals, uint8 index);
     /// @notice Emitted when a collateral's haircut or deposit cap changes (also at listing).
-    event CollateralParamsSet(address indexed token, uint256 haircut, uint256 depositCapWad);
+    event CollateralParamsSet(address indexed token, uint256 haircut, uint256 mmHaircut, uint256 depositCapWad);
+    /// @notice Emitted when an underlying's stress and degraded-market parameters change (also at first listing).
+    event RiskParamsSet(uint16 indexed underlying, RiskParams params);
+    /// @notice Emitted when the per-account cap on distinct (underlying, expiry) groups changes.
+    event GroupCapSet(uint256 groupCap);
     /// @notice Emitted when the per-account position cap changes.
     event PositionCapSet(uint256 positionCap);
     /// @notice Emitted when the insurance fund's share of fees changes.
     event InsuranceFeeShareSet(uint256 share);
 
     /// @notice Lists `underlying` (first call) or updates its parameters. The oracle must already know the market.
-    /// @dev Risk admin only. Bounds: `0 < mmFloor < imFloor`, `mmFloor <= mmBase`, `imFloor <= imBase`,
-    /// `MIN_MM_BASE <= mmBase < imBase <= MAX_IM_BASE`, `|rate| <= MAX_ABS_RATE`,
+    /// @dev Risk admin only. Bounds: `MIN_MM_FLOOR <= mmFloor < imFloor`, `MIN_IM_FLOOR <= imFloor <= imBase`,
+    /// `mmFloor <= mmBase`, `MIN_MM_BASE <= mmBase < imBase`, `MIN_IM_BASE <= imBase <= MAX_IM_BASE`,
+    /// `0 <= rate <= MAX_RATE`,
     /// `MIN_EXPIRY_PERIOD <= expiryPeriod <= maxHorizon <= MAX_HORIZON`, `expiryOffset < expiryPeriod`,
     /// `0 < strikeStep`, `MIN_STRIKE <= minStrike <= maxStrike` (the Black-Scholes domain).
     /// Warning: open positions keep trading to close even when a new grid no longer contains their series.
-    function setUnderlyingParams(uint16 underlying, UnderlyingParams calldata params) external;
+    /// The first listing also sets the underlying's `RiskParams` to the stress-tested defaults: the minima of the
+    /// stress bounds, `mmLongHaircut` 1e18, `haltShock` 0.5e18, `minTradeSize` 1e15 (event `RiskParamsSet`).
+    function setUnderlyingParams(uint16 underlying, UnderlyingParams memory params) external;
+
+    /// @notice Sets the stress and degraded-market parameters of a listed underlying.
+    /// @dev Risk admin only. Bounds: `MIN_IM_VEGA_SLOPE <= imVegaSlope <= MAX_VEGA_SLOPE`,
+    /// `MIN_IM_VEGA_CAP <= imVegaCap <= MAX_VEGA_CAP`, `MIN_MM_VEGA_SLOPE <= mmVegaSlope <= imVegaSlope`,
+    /// `MIN_MM_VEGA_CAP <= mmVegaCap <= imVegaCap`, `MIN_LONG_HAIRCUT <= mmLongHaircut <= 1e18`,
+    /// `MIN_HALT_SHOCK <= haltShock <= 1e18`, `0 < minTradeSize <= MAX_MIN_TRADE_SIZE`.
+    function setRiskParams(uint16 underlying, RiskParams memory params) external;
+
+    /// @notice Sets the maximum number of distinct (underlying, expiry) groups an account may hold, `1..MAX_GROUP_CAP`.
+    /// A trade that opens a position is refused when the account then holds more groups; nothing else is affected.
+    function setGroupCap(uint256 groupCap) external;
 
     /// @notice Lists `token` as collateral priced by `priceUnderlying`'s oracle price; decimals are read now.
     /// @dev Risk admin only. At most `MAX_COLLATERALS` assets; the cash token cannot be listed.
     /// Warning: the token must be a plain ERC-20: no fee on transfer, no rebasing, no transfer hooks. Fee-on-transfer
     /// is refused at deposit by measuring the balance delta; rebasing cannot be detected and must not be listed.
-    /// @param haircut WAD fraction withheld from the oracle value, `MIN_HAIRCUT..1e18`.
+    /// @param haircut IM haircut: WAD fraction withheld from the oracle value, `MIN_HAIRCUT..1e18`.
+    /// @param mmHaircut MM haircut, `MIN_MM_HAIRCUT <= mmHaircut < haircut`.
     /// @param depositCapWad Total cap, WAD token units, at most `MAX_DEPOSIT_CAP`.
-    function listCollateral(address token, uint16 priceUnderlying, uint256 haircut, uint256 depositCapWad) external;
+    function listCollateral(
+        address token,
+        uint16 priceUnderlying,
+        uint256 haircut,
+        uint256 mmHaircut,
+        uint256 depositCapWad
+    ) external;
 
-    /// @notice Updates a listed collateral's haircut and deposit cap (same bounds as `listCollateral`).
-    /// Warning: a higher haircut lowers equity at once and can make accounts liquidatable.
-    function setCollateralParams(address token, uint256 haircut, uint256 depositCapWad) external;
+    /// @notice Updates a listed collateral's haircuts and deposit cap (same bounds as `listCollateral`).
+    /// Warning: a higher haircut lowers margin at once and can make accounts liquidatable.
+    function setCollateralParams(address token, uint256 haircut, uint256 mmHaircut, uint256 depositCapWad) external;
 
     /// @notice Sets the maximum number of open positions per account, `1..MAX_POSITION_CAP`. Lowering it below an
     /// account's count blocks new series for that account; existing positions are untouched.
@@ -105,10 +170,14 @@ interface IRiskConfig {
     /// @notice Parameters of `underlying`; all zero when not listed.
     function underlyingParams(uint16 underlying) external view returns (UnderlyingParams memory);
 
-    /// @notice The margin inputs of `underlying` (WAD fractions and the signed WAD rate); zeros when not listed.
-    function marginParams(
-        uint16 underlying
-    ) external view returns (uint256 imBase, uint256 imFloor, uint256 mmBase, uint256 mmFloor, int256 rate);
+    /// @notice Margin and stress parameters of `underlying` as the evaluator reads them; zeros when not listed.
+    function engineParams(uint16 underlying) external view returns (EngineParams memory);
+
+    /// @notice Stress and degraded-market parameters of `underlying`; zeros when not listed.
+    function riskParams(uint16 underlying) external view returns (RiskParams memory);
+
+    /// @notice Maximum number of distinct (underlying, expiry) groups per account.
+    function groupCap() external view returns (uint256);
 
     /// @notice Whether `underlying` is listed.
     function isUnderlyingListed(uint16 underlying) external view returns (bool);

@@ -47,6 +47,18 @@ library BlackScholes {
     uint256 private constant CODY_HIGH = 5656854249492380195;
     uint256 private constant ONE_OVER_SQRT_PI = 564189583547756287;
     uint256 private constant SQRT_2 = 1414213562373095049;
+    /// @dev 1/√(2π) in WAD, rounded up (0.398942280401432677939...).
+    uint256 private constant INV_SQRT_2PI_UP = 398942280401432678;
+
+    /// @notice Inputs shared by every strike of one (spot, expiry) group, computed once by `prepare`.
+    /// spot: WAD. stddev: σ√τ, WAD. rt: r·τ in WAD (truncated toward zero).
+    /// discount: e^{−rτ} scaled by EXP_LN_1E9 (≈1e27), 0 when rate or tau is 0 (then K·e^{−rτ} = K).
+    struct Prepared {
+        uint256 spot;
+        uint256 stddev;
+        int256 rt;
+        uint256 discount;
+    }
 
     /// @notice Call and put prices.
     /// @param spot Spot price, WAD quote per underlying, in [MIN_PRICE, MAX_PRICE].
@@ -64,15 +76,57 @@ library BlackScholes {
         int256 rate
     ) internal pure returns (uint256 call, uint256 put) {
         _checkDomain(spot, strike, tau, vol, rate);
-        (uint256 kd, int256 rt) = _discountedStrike(strike, tau, rate);
-        uint256 stddev;
+        (call, put, , ) = _priceAt(_prepare(spot, tau, vol, rate), strike);
+    }
+
+    /// @notice The per-group part of a price (σ√τ and e^{−rτ}): `priceAt(prepare(S, τ, σ, r), K)` equals
+    /// `price(S, K, τ, σ, r)` to the wei for every strike, and costs one `sqrt` and one `expWad` less per strike.
+    /// @dev Checks spot, tau, vol and rate against the domain; `priceAt` checks the strike.
+    function prepare(uint256 spot, uint256 tau, uint256 vol, int256 rate) internal pure returns (Prepared memory g) {
+        _checkDomain(spot, spot, tau, vol, rate);
+        return _prepare(spot, tau, vol, rate);
+    }
+
+    /// @notice Call and put prices at `strike` from prepared group inputs, plus the discounted strike and the
+    /// vega-times-σ term used by the margin add-on.
+    /// @return call Call price, WAD (as `price`).
+    /// @return put Put price, WAD (as `price`).
+    /// @return kd K·e^{−rτ}, WAD, rounded down.
+    /// @return vegaStd S·φ(d1)·σ√τ = vega·σ (the price change per unit relative vol move), WAD, rounded up; 0 when
+    /// σ√τ is below MIN_STDDEV.
+    function priceAt(
+        Prepared memory g,
+        uint256 strike
+    ) internal pure returns (uint256 call, uint256 put, uint256 kd, uint256 vegaStd) {
+        _checkDomain(g.spot, strike, 0, 0, 0);
+        return _priceAt(g, strike);
+    }
+
+    function _prepare(uint256 spot, uint256 tau, uint256 vol, int256 rate) private pure returns (Prepared memory g) {
+        g.spot = spot;
         // vol² · tau < 1e38 · 1.6e8: no overflow.
         unchecked {
-            stddev = FixedPointMathLib.sqrt((vol * vol * tau) / YEAR); // σ√τ, WAD
+            g.stddev = FixedPointMathLib.sqrt((vol * vol * tau) / YEAR); // σ√τ, WAD
         }
+        (g.rt, g.discount) = _discount(tau, rate);
+    }
+
+    function _priceAt(
+        Prepared memory g,
+        uint256 strike
+    ) private pure returns (uint256 call, uint256 put, uint256 kd, uint256 vegaStd) {
+        uint256 spot = g.spot;
+        // strike < 1e33 and discount < 1.5e29 inside the domain.
+        unchecked {
+            kd = g.discount == 0 ? strike : (strike * g.discount) / EXP_LN_1E9;
+        }
+        uint256 stddev = g.stddev;
         if (stddev >= MIN_STDDEV) {
-            int256 d1 = _d1(spot, strike, rt, stddev);
-            (call, put) = _combine(spot, kd, d1, d1 - int256(stddev));
+            int256 d1 = _d1(spot, strike, g.rt, stddev);
+            uint256 se;
+            (call, put, se) = _combine(spot, kd, d1, d1 - int256(stddev));
+            // S·e^{−d1²/2}·σ√τ/√(2π): se < 1e51 and stddev < 2.3e19, so the product fits; rounded up (requirement).
+            vegaStd = FixedPointMathLib.mulWadUp(FixedPointMathLib.mulDivUp(se, stddev, 1e36), INV_SQRT_2PI_UP);
         }
         // No-arbitrage bounds (also the whole answer when σ√τ is below MIN_STDDEV).
         unchecked {
@@ -87,9 +141,9 @@ library BlackScholes {
         if (put > kd) put = kd;
     }
 
-    /// @dev K·e^{−rτ} rounded down, and rτ in WAD truncated toward zero.
-    function _discountedStrike(uint256 strike, uint256 tau, int256 rate) private pure returns (uint256 kd, int256 rt) {
-        if (rate == 0 || tau == 0) return (strike, 0);
+    /// @dev rτ in WAD truncated toward zero, and e^{−rτ} scaled by EXP_LN_1E9 (0 when rτ is exactly 0 by input).
+    function _discount(uint256 tau, int256 rate) private pure returns (int256 rt, uint256 discount) {
+        if (rate == 0 || tau == 0) return (0, 0);
         // Inside the domain every product below is bounded as noted.
         unchecked {
             int256 n = rate * int256(tau); // |n| <= 1e18 · 1.6e8
@@ -98,7 +152,7 @@ library BlackScholes {
             int256 e = FixedPointMathLib.expWad(LN_1E9 - rt); // in (1.5e24, 1.5e29) for |rt| <= 5e18
             // First-order correction for the sub-wei remainder: e^{−rem/(YEAR·1e18)} ≈ 1 − rem/(YEAR·1e18).
             e -= (e * rem) / int256(YEAR * WAD); // |e·rem| < 1.5e29 · 3.2e7
-            kd = (strike * uint256(e)) / EXP_LN_1E9; // < 1e33 · 1.5e29
+            discount = uint256(e);
         }
     }
 
@@ -116,7 +170,13 @@ library BlackScholes {
     }
 
     /// @dev Prices from d1, d2 (d1 >= d2) and K·e^{−rτ}; may be outside the no-arbitrage bounds by rounding only.
-    function _combine(uint256 spot, uint256 kd, int256 d1, int256 d2) private pure returns (uint256 call, uint256 put) {
+    /// Also returns `se` = S·e^{−d1²/2} in 1e36 scale (0 once e^{−d1²/2} underflows).
+    function _combine(
+        uint256 spot,
+        uint256 kd,
+        int256 d1,
+        int256 d2
+    ) private pure returns (uint256 call, uint256 put, uint256 se) {
         // |d1| < 2.6e28 so d1² < 6.8e56; the tail terms are below spot <= 1e33.
         unchecked {
             // e^{−d1²/2}; expWad returns 0 once it is below 1e-18, i.e. |d1| > 9.11.
@@ -125,7 +185,7 @@ library BlackScholes {
             int256 a2; // K·e^{−rτ}·N(−|d2|) = S·e^{−d1²/2}·R(|d2|)
             if (e1 != 0) {
                 // e1 != 0 ⇒ |d1| < 9.2 and |d2| <= |d1| + σ√τ < 32: inside _scaledTail's range. spot·e1 < 1e51.
-                uint256 se = spot * e1;
+                se = spot * e1;
                 a1 = int256((se * _scaledTail(_abs(d1))) / 1e36); // R <= 0.5e18
                 a2 = int256((se * _scaledTail(_abs(d2))) / 1e36);
             }

@@ -116,6 +116,17 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
     }
 
     /// @inheritdoc IChainlinkOracle
+    function lastPrice(uint16 underlying) external view returns (uint256 priceWad, uint256 maxPriceWad) {
+        FeedConfig memory cfg = _config(underlying);
+        maxPriceWad = cfg.maxPriceWad;
+        (bool ok, FeedRound memory round) = cfg.feed.latest();
+        if (!ok || round.answer <= 0) return (0, maxPriceWad);
+        priceWad = FeedReaderLib.toWad(uint256(round.answer), cfg.decimals); // answer > 0 checked
+        if (priceWad < cfg.minPriceWad) priceWad = cfg.minPriceWad;
+        if (priceWad > maxPriceWad) priceWad = maxPriceWad;
+    }
+
+    /// @inheritdoc IChainlinkOracle
     function verifySettlementRound(
         uint16 underlying,
         uint40 expiry,

@@ -8,7 +8,7 @@ import {SeriesIdLib} from "../libraries/SeriesIdLib.sol";
 import {MarginLib} from "../libraries/MarginLib.sol";
 import {ILens} from "../interfaces/ILens.sol";
 import {IClearingHouse} from "../interfaces/IClearingHouse.sol";
-import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
+import {IRiskConfig, EngineParams} from "../interfaces/IRiskConfig.sol";
 import {IChainlinkOracle} from "../interfaces/IChainlinkOracle.sol";
 
 /// @title Lens
@@ -79,31 +79,34 @@ contract Lens is ILens {
         (m.mode, p) = _inputs(underlying, expiry);
         uint256 strike = SeriesIdLib.strike(series);
         bool isCall = SeriesIdLib.isCall(series);
+        MarginLib.Leg[] memory leg = new MarginLib.Leg[](1);
+        leg[0] = MarginLib.Leg({strike: strike, size: size, isCall: isCall});
         if (m.mode == MarketMode.Halted) {
-            // worst case: longs 0, short puts -strike x size (rounded up); a short call has none (reported 0)
-            if (size < 0 && !isCall) m.valueWad = -int256(uint256(-size).mulWadUp(strike));
+            // the core's degraded value: minus the worst payoff up to the shocked last price (no mark)
+            (uint256 last, uint256 maxPrice) = clearingHouse.chainlinkOracle().lastPrice(underlying);
+            uint256 shock = IRiskConfig(address(clearingHouse)).riskParams(underlying).haltShock;
+            uint256 upTo = last == 0 ? maxPrice : last.mulWadUp(WAD + shock);
+            if (upTo > MarginLib.MAX_PRICE) upTo = MarginLib.MAX_PRICE;
+            m.valueWad = -int256(MarginLib.lossUpTo(MarginLib.toWords(leg), 0, 1, upTo));
             return m;
         }
-        MarginLib.Leg[] memory leg = new MarginLib.Leg[](1);
-        leg[0] = MarginLib.Leg({strike: strike, size: int256(WAD), isCall: isCall});
+        (m.valueWad, , ) = MarginLib.evaluateGroup(leg, p);
+        leg[0].size = int256(WAD);
         (int256 unit, , ) = MarginLib.evaluateGroup(leg, p);
         m.markWad = uint256(unit);
-        leg[0].size = size;
-        (m.valueWad, , ) = MarginLib.evaluateGroup(leg, p);
-        if (m.mode == MarketMode.ReduceOnly && p.tau != 0 && size > 0) {
-            // the core credits longs at most their intrinsic value while degraded
-            p.tau = 0;
-            (int256 intrinsic, , ) = MarginLib.evaluateGroup(leg, p);
-            if (intrinsic < m.valueWad) m.valueWad = intrinsic;
-        }
     }
 
     function _inputs(
         uint16 underlying,
         uint40 expiry
     ) internal view returns (MarketMode mode, MarginLib.GroupParams memory p) {
-        (p.imBase, p.imFloor, p.mmBase, p.mmFloor, p.rate) = IRiskConfig(address(clearingHouse)).marginParams(
-            underlying
+        EngineParams memory e = IRiskConfig(address(clearingHouse)).engineParams(underlying);
+        (p.imBase, p.imFloor, p.mmBase, p.mmFloor, p.rate) = (e.imBase, e.imFloor, e.mmBase, e.mmFloor, e.rate);
+        (p.imVegaSlope, p.imVegaCap, p.mmVegaSlope, p.mmVegaCap) = (
+            e.imVegaSlope,
+            e.imVegaCap,
+            e.mmVegaSlope,
+            e.mmVegaCap
         );
         if (expiry > block.timestamp) {
             (mode, p.price) = clearingHouse.chainlinkOracle().marketState(underlying);
