@@ -7,7 +7,7 @@
  * same exponential through the identity K·e^{-rτ}·φ(d2) = S·φ(d1), with the Hart (1968) / West (2005) double-precision
  * and Cody (1969) rational approximations of the scaled tail R(x) = N(-x)·e^{x²/2}.
  */
-import { WAD, expWad, lnWad, sqrt } from "./fixedPoint.js";
+import { WAD, expWad, lnWad, mulWadUp, sqrt } from "./fixedPoint.js";
 
 /** Seconds per year used to turn `tau` into years (365 days, as crypto option venues do). */
 export const YEAR = 31_536_000n;
@@ -170,18 +170,42 @@ export function checkDomain(spot: bigint, strike: bigint, tau: bigint, vol: bigi
   }
 }
 
+/** 1/√(2π) in WAD, rounded up (0.398942280401432677939...). */
+const INV_SQRT_2PI_UP = 398942280401432678n;
+
 /**
- * European call and put prices (WAD) — mirror of `BlackScholes.price`.
- * @param spot WAD quote per underlying
- * @param strike WAD
- * @param tau seconds to expiry
- * @param vol WAD annualized (1e18 = 100%)
- * @param rate WAD annual continuously compounded, may be negative
+ * Inputs shared by every strike of one (spot, expiry) group (mirror of `BlackScholes.Prepared`).
+ * spot: WAD. stddev: σ√τ, WAD. rt: r·τ in WAD (truncated toward zero). discount: e^{-rτ} scaled by EXP_LN_1E9 (≈1e27),
+ * 0 when rate or tau is 0 (then K·e^{-rτ} = K).
  */
-export function blackScholes(spot: bigint, strike: bigint, tau: bigint, vol: bigint, rate: bigint): OptionPrices {
-  checkDomain(spot, strike, tau, vol, rate);
+export interface Prepared {
+  spot: bigint;
+  stddev: bigint;
+  rt: bigint;
+  discount: bigint;
+}
+
+/** Prices at one strike plus the margin terms (mirror of the return values of `BlackScholes.priceAt`). */
+export interface PriceAt extends OptionPrices {
+  /** K·e^{-rτ}, WAD, rounded down (K itself when rate or tau is 0). */
+  kd: bigint;
+  /** S·φ(d1)·σ√τ = vega·σ, WAD, rounded up; 0 when σ√τ < MIN_STDDEV. */
+  vegaStd: bigint;
+}
+
+const MAX_UINT256 = (1n << 256n) - 1n;
+
+/** Solady `mulDivUp(x, y, d)`: ceil(x·y/d), throwing where Solady reverts (x·y overflows, d = 0). */
+export function mulDivUp(x: bigint, y: bigint, d: bigint): bigint {
+  const p = x * y;
+  if (p > MAX_UINT256 || d === 0n) throw new RangeError("MulDivFailed");
+  return p === 0n ? 0n : (p - 1n) / d + 1n;
+}
+
+function prepareUnchecked(spot: bigint, tau: bigint, vol: bigint, rate: bigint): Prepared {
+  const stddev = sqrt((vol * vol * tau) / YEAR);
   let rt = 0n;
-  let kd = strike;
+  let discount = 0n;
   if (rate !== 0n && tau !== 0n) {
     const n = rate * tau;
     rt = n / YEAR; // truncates toward zero like Solidity
@@ -190,23 +214,28 @@ export function blackScholes(spot: bigint, strike: bigint, tau: bigint, vol: big
     // first-order correction for the sub-wei remainder of rτ: e^{-rem/(YEAR·1e18)} ≈ 1 - rem/(YEAR·1e18).
     let e = expWad(LN_1E9 - rt);
     e -= (e * rem) / (YEAR * WAD);
-    kd = (strike * e) / EXP_LN_1E9;
+    discount = e;
   }
-  const stddev = sqrt((vol * vol * tau) / YEAR);
-  let call: bigint;
-  let put: bigint;
-  if (stddev < MIN_STDDEV) {
-    call = 0n;
-    put = 0n;
-  } else {
+  return { spot, stddev, rt, discount };
+}
+
+function priceAtUnchecked(g: Prepared, strike: bigint): PriceAt {
+  const spot = g.spot;
+  const kd = g.discount === 0n ? strike : (strike * g.discount) / EXP_LN_1E9;
+  const stddev = g.stddev;
+  let call = 0n;
+  let put = 0n;
+  let vegaStd = 0n;
+  if (stddev >= MIN_STDDEV) {
     const lnSK = spot >= strike ? lnWad((spot * WAD) / strike) : -lnWad((strike * WAD) / spot);
-    const d1 = ((lnSK + rt) * WAD) / stddev + stddev / 2n;
+    const d1 = ((lnSK + g.rt) * WAD) / stddev + stddev / 2n;
     const d2 = d1 - stddev;
     const e1 = expWad(-((d1 * d1) / (2n * WAD)));
     let a1 = 0n;
     let a2 = 0n;
+    let se = 0n;
     if (e1 !== 0n) {
-      const se = spot * e1;
+      se = spot * e1;
       a1 = (se * scaledTail(d1 < 0n ? -d1 : d1)) / 10n ** 36n;
       a2 = (se * scaledTail(d2 < 0n ? -d2 : d2)) / 10n ** 36n;
     }
@@ -220,13 +249,51 @@ export function blackScholes(spot: bigint, strike: bigint, tau: bigint, vol: big
       call = a1 - a2;
       put = kd - spot + a1 - a2;
     }
+    if (call < 0n) call = 0n;
+    if (put < 0n) put = 0n;
+    // S·e^{-d1²/2}·σ√τ/√(2π), rounded up (a requirement term).
+    vegaStd = mulWadUp(mulDivUp(se, stddev, 10n ** 36n), INV_SQRT_2PI_UP);
   }
   // No-arbitrage bounds: max(S - K·D, 0) <= call <= S, max(K·D - S, 0) <= put <= K·D.
-  const callFloor = spot > kd ? spot - kd : 0n;
-  const putFloor = kd > spot ? kd - spot : 0n;
-  if (call < callFloor) call = callFloor;
-  else if (call > spot) call = spot;
-  if (put < putFloor) put = putFloor;
-  else if (put > kd) put = kd;
+  if (spot > kd) {
+    if (call < spot - kd) call = spot - kd;
+  } else if (put < kd - spot) {
+    put = kd - spot;
+  }
+  if (call > spot) call = spot;
+  if (put > kd) put = kd;
+  return { call, put, kd, vegaStd };
+}
+
+/**
+ * The per-group part of a price (σ√τ and e^{-rτ}) — mirror of `BlackScholes.prepare`: `priceAt(prepare(S, τ, σ, r),
+ * K)` equals `blackScholes(S, K, τ, σ, r)` to the wei. Checks spot, tau, vol and rate (as `checkDomain(S, S, τ, σ,
+ * r)`); `priceAt` checks the strike.
+ */
+export function prepare(spot: bigint, tau: bigint, vol: bigint, rate: bigint): Prepared {
+  checkDomain(spot, spot, tau, vol, rate);
+  return prepareUnchecked(spot, tau, vol, rate);
+}
+
+/**
+ * Call and put prices at `strike` from prepared group inputs, plus K·e^{-rτ} (rounded down) and vegaStd =
+ * S·φ(d1)·σ√τ (rounded up) — mirror of `BlackScholes.priceAt` (checks the strike as `checkDomain(S, K, 0, 0, 0)`).
+ */
+export function priceAt(g: Prepared, strike: bigint): PriceAt {
+  checkDomain(g.spot, strike, 0n, 0n, 0n);
+  return priceAtUnchecked(g, strike);
+}
+
+/**
+ * European call and put prices (WAD) — mirror of `BlackScholes.price`.
+ * @param spot WAD quote per underlying
+ * @param strike WAD
+ * @param tau seconds to expiry
+ * @param vol WAD annualized (1e18 = 100%)
+ * @param rate WAD annual continuously compounded, may be negative
+ */
+export function blackScholes(spot: bigint, strike: bigint, tau: bigint, vol: bigint, rate: bigint): OptionPrices {
+  checkDomain(spot, strike, tau, vol, rate);
+  const { call, put } = priceAtUnchecked(prepareUnchecked(spot, tau, vol, rate), strike);
   return { call, put };
 }
