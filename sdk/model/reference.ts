@@ -53,6 +53,10 @@ export function normCdfRef(x: Dec): Dec {
 export interface ReferencePrices {
   call: Dec;
   put: Dec;
+  /** K·e^{-rτ}. */
+  kd: Dec;
+  /** S·φ(d1)·σ√τ (vega times σ: the price change per unit relative vol move); 0 when σ√τ = 0. */
+  vegaStd: Dec;
 }
 
 /** Exact-math Black-Scholes on WAD-scaled bigint inputs; results in WAD units (not rounded). */
@@ -72,12 +76,14 @@ export function blackScholesReference(
   const kd = K.mul(discount);
   const v = sigma.mul(t.sqrt());
   if (v.isZero()) {
-    return { call: Dec.max(S.sub(kd), 0), put: Dec.max(kd.sub(S), 0) };
+    return { call: Dec.max(S.sub(kd), 0), put: Dec.max(kd.sub(S), 0), kd, vegaStd: new Dec(0) };
   }
   const d1 = Dec.ln(S.div(K)).add(r.mul(t)).div(v).add(v.div(2));
   const d2 = d1.sub(v);
   return {
     call: S.mul(normCdfRef(d1)).sub(kd.mul(normCdfRef(d2))),
     put: kd.mul(normCdfRef(d2.neg())).sub(S.mul(normCdfRef(d1.neg()))),
+    kd,
+    vegaStd: S.mul(pdf(d1)).mul(v),
   };
 }

@@ -1,9 +1,9 @@
 /**
  * Builds the pinned JSON vectors shared by the Solidity tests and the SDK model:
- * - bs-vectors.json: Black-Scholes inputs, the exact contract output (from the bigint mirror) and the 60-digit
- *   reference rounded to the wei;
- * - group-examples.json: the worked examples of docs/margin.md;
- * - group-random.json: seeded random groups.
+ * - bs-vectors.json: Black-Scholes inputs, the exact contract output (from the bigint mirror: call, put, and the
+ *   `priceAt` extras kd = K·e^{−rτ} and vegaStd = S·φ(d1)·σ√τ) and the 60-digit reference rounded to the wei;
+ * - group-examples.json: the worked examples of docs/margin.md (value, IM, MM, max loss, loss up to 1.5·S);
+ * - group-random.json: seeded random groups (rate >= 0, random vega add-on parameters with MM <= IM).
  *
  * Regenerate with `WRITE_VECTORS=1 npx hardhat run test/vectors/generate.ts`. The differential test checks that the
  * committed files equal what this module builds, so they cannot drift from the model. Imported by mocha as a test
@@ -20,6 +20,10 @@ import {
   blackScholes,
   blackScholesReference,
   evaluateGroup,
+  lossUpTo,
+  maxLoss,
+  prepare,
+  priceAt,
   type GroupParams,
   type Leg,
 } from "../../sdk/model/index.js";
@@ -55,9 +59,13 @@ export interface BsVector {
   /** Exact contract output (bigint mirror). */
   call: string;
   put: string;
+  /** `priceAt` extras (bigint mirror): K·e^{−rτ} rounded down, S·φ(d1)·σ√τ rounded up. */
+  kd: string;
+  vegaStd: string;
   /** 60-digit reference rounded half-even to the wei. */
   callRef: string;
   putRef: string;
+  vegaStdRef: string;
 }
 
 function bsVector(
@@ -69,6 +77,8 @@ function bsVector(
   rate: bigint,
 ): BsVector {
   const got = blackScholes(spot, strike, tau, vol, rate);
+  const at = priceAt(prepare(spot, tau, vol, rate), strike);
+  if (at.call !== got.call || at.put !== got.put) throw new Error(`${name}: priceAt(prepare) != price`);
   const ref = blackScholesReference(spot, strike, tau, vol, rate);
   return {
     name,
@@ -79,8 +89,11 @@ function bsVector(
     rate: rate.toString(),
     call: got.call.toString(),
     put: got.put.toString(),
+    kd: at.kd.toString(),
+    vegaStd: at.vegaStd.toString(),
     callRef: ref.call.toFixed(0),
     putRef: ref.put.toFixed(0),
+    vegaStdRef: ref.vegaStd.toFixed(0),
   };
 }
 
@@ -186,8 +199,9 @@ export function buildBsVectors(): {
   const vectors = [...fixed, ...random];
   return {
     description:
-      "Black-Scholes vectors: call/put are the exact contract outputs (sdk/model mirror); callRef/putRef the 60-digit " +
-      "reference rounded to the wei. Contract must equal call/put and be within spot/1e8 of the reference.",
+      "Black-Scholes vectors: call/put (price and priceAt) and kd/vegaStd (priceAt) are the exact contract outputs " +
+      "(sdk/model mirror); callRef/putRef/vegaStdRef the 60-digit reference rounded to the wei. Contract must equal " +
+      "call/put/kd/vegaStd, be within spot/1e8 of callRef/putRef and within spot/1e12 of vegaStdRef.",
     count: vectors.length,
     vectors,
   };
@@ -200,10 +214,24 @@ export interface GroupVector {
   strikes: string[];
   sizes: string[];
   isCall: boolean[];
-  expected: { value: string; imReq: string; mmReq: string };
+  /** Highest final price for `expected.lossUpTo`. */
+  upTo: string;
+  expected: {
+    value: string;
+    imReq: string;
+    mmReq: string;
+    /** maxLoss(legs): loss (0 when unbounded) and bounded. */
+    maxLoss: string;
+    bounded: boolean;
+    /** lossUpTo(legs, upTo). */
+    lossUpTo: string;
+  };
 }
 
-/** Standard parameters of the worked examples: S = 2000, σ = 80%, 30 days, r = 0, a/b = 15%/10% IM, 10%/5% MM. */
+/**
+ * Parameters of the worked examples: S = 2000, σ = 80%, 30 days, r = 0 and the local deploy's risk parameters:
+ * IM a/b = 15%/10%, MM a/b = 10%/7.5%, vega add-on IM slope 1.8 cap 55%, MM slope 0.9 cap 30%.
+ */
 export const EXAMPLE_PARAMS: GroupParams = {
   price: 2_000n * WAD,
   vol: wad("0.8"),
@@ -212,7 +240,11 @@ export const EXAMPLE_PARAMS: GroupParams = {
   imBase: wad("0.15"),
   imFloor: wad("0.10"),
   mmBase: wad("0.10"),
-  mmFloor: wad("0.05"),
+  mmFloor: wad("0.075"),
+  imVegaSlope: wad("1.8"),
+  imVegaCap: wad("0.55"),
+  mmVegaSlope: wad("0.9"),
+  mmVegaCap: wad("0.3"),
   settled: false,
 };
 
@@ -220,29 +252,26 @@ function leg(strike: number, size: string, isCall: boolean): Leg {
   return { strike: BigInt(strike) * WAD, size: wad(size), isCall };
 }
 
-function groupVector(
-  name: string,
-  note: string,
-  legs: Leg[],
-  params: GroupParams,
-): GroupVector {
+function groupVector(name: string, note: string, legs: Leg[], params: GroupParams, upTo: bigint): GroupVector {
   const r = evaluateGroup(legs, params);
+  const ml = maxLoss(legs);
   return {
     name,
     note,
     params: Object.fromEntries(
-      Object.entries(params).map(([k, v]) => [
-        k,
-        typeof v === "bigint" ? v.toString() : v,
-      ]),
+      Object.entries(params).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v]),
     ) as GroupVector["params"],
     strikes: legs.map((l) => l.strike.toString()),
     sizes: legs.map((l) => l.size.toString()),
     isCall: legs.map((l) => l.isCall),
+    upTo: upTo.toString(),
     expected: {
       value: r.value.toString(),
       imReq: r.imReq.toString(),
       mmReq: r.mmReq.toString(),
+      maxLoss: ml.loss.toString(),
+      bounded: ml.bounded,
+      lossUpTo: lossUpTo(legs, upTo).toString(),
     },
   };
 }
@@ -259,25 +288,25 @@ export function exampleGroups(): {
   return [
     {
       name: "naked short call",
-      note: "unbounded: req = base",
+      note: "10% OTM: base max(300 − 200, 150) + IM vega add-on; unbounded: no cap",
       legs: [leg(2200, "-1", true)],
       params: P,
     },
     {
       name: "naked short itm call",
-      note: "base a·S, unbounded",
+      note: "base a·S, vega add-on on the ITM strike's smaller vega",
       legs: [leg(1800, "-1", true)],
       params: P,
     },
     {
       name: "naked short put",
-      note: "bounded by K, base binds",
+      note: "bounded by K, base + vega binds",
       legs: [leg(1800, "-1", false)],
       params: P,
     },
     {
       name: "far otm short put: cap at K and max loss",
-      note: "b·S = 200 > K = 100: base capped at K, then max-loss cap K − premium",
+      note: "b·S = 200 > K = 100: unit capped at K, then max-loss cap K − premium",
       legs: [leg(100, "-1", false)],
       params: P,
     },
@@ -302,12 +331,7 @@ export function exampleGroups(): {
     {
       name: "iron condor",
       note: "max loss = one wing width (200), not the sum",
-      legs: [
-        leg(1600, "1", false),
-        leg(1800, "-1", false),
-        leg(2200, "-1", true),
-        leg(2400, "1", true),
-      ],
+      legs: [leg(1600, "1", false), leg(1800, "-1", false), leg(2200, "-1", true), leg(2400, "1", true)],
       params: P,
     },
     {
@@ -318,13 +342,31 @@ export function exampleGroups(): {
     },
     {
       name: "short straddle",
-      note: "put and call at one strike share one Black-Scholes evaluation",
+      note: "put and call at one strike share one Black-Scholes evaluation (and one vegaStd)",
       legs: [leg(2000, "-1", false), leg(2000, "-1", true)],
       params: P,
     },
     {
+      name: "short 1-year atm call",
+      note: "σ√τ = 0.8: the IM vol shock is capped at 55% (slope 1.8 would give 144%), MM at 30%",
+      legs: [leg(2000, "-1", true)],
+      params: { ...P, tau: 365n * DAY },
+    },
+    {
+      name: "short 1-hour atm call",
+      note: "σ√τ = 0.0085: small vega add-on, the base a·S dominates",
+      legs: [leg(2000, "-1", true)],
+      params: { ...P, tau: 3_600n },
+    },
+    {
+      name: "short put at 10% rate, 90 days",
+      note: "OTM against K·e^{−rτ} (1800·e^{−0.1·90/365} = 1756.2), plus one day of carry K·r/365",
+      legs: [leg(1800, "-1", false)],
+      params: { ...P, tau: 90n * DAY, rate: wad("0.1") },
+    },
+    {
       name: "expired short call awaiting settlement",
-      note: "tau 0: intrinsic value, base terms kept",
+      note: "tau 0: intrinsic value, base terms kept, no vega add-on",
       legs: [leg(1900, "-1", true)],
       params: expired,
     },
@@ -358,11 +400,12 @@ export function buildGroupExamples(): {
   groups: GroupVector[];
 } {
   const groups = exampleGroups().map((g) =>
-    groupVector(g.name, g.note, g.legs, g.params),
+    groupVector(g.name, g.note, g.legs, g.params, (g.params.price * 3n) / 2n),
   );
   return {
     description:
-      "Worked examples of docs/margin.md; expected values from sdk/model/margin.ts (equal to the contract).",
+      "Worked examples of docs/margin.md; expected values from sdk/model/margin.ts (equal to the contract); " +
+      "lossUpTo at upTo = 1.5 × price.",
     count: groups.length,
     groups,
   };
@@ -372,10 +415,9 @@ export function buildGroupExamples(): {
 export function randomGroup(rnd: () => number): {
   legs: Leg[];
   params: GroupParams;
+  upTo: bigint;
 } {
-  const spot =
-    BigInt(Math.floor(500 + rnd() * 3_000)) * WAD +
-    BigInt(Math.floor(rnd() * 1e9));
+  const spot = BigInt(Math.floor(500 + rnd() * 3_000)) * WAD + BigInt(Math.floor(rnd() * 1e9));
   const n = 1 + Math.floor(rnd() * 12);
   const legs: Leg[] = [];
   for (let i = 0; i < n; i++) {
@@ -384,32 +426,30 @@ export function randomGroup(rnd: () => number): {
     const size = whole * WAD + BigInt(Math.floor((rnd() * 2 - 1) * 1e12));
     legs.push({ strike, size, isCall: rnd() < 0.5 });
   }
-  legs.sort((a, b) =>
-    a.strike < b.strike
-      ? -1
-      : a.strike > b.strike
-        ? 1
-        : Number(a.isCall) - Number(b.isCall),
-  );
+  legs.sort((a, b) => (a.strike < b.strike ? -1 : a.strike > b.strike ? 1 : Number(a.isCall) - Number(b.isCall)));
   const mmBase = wad((rnd() * 0.2).toFixed(6));
   const mmFloor = wad((rnd() * 0.1).toFixed(6));
+  const mmVegaSlope = wad((rnd() * 1.5).toFixed(6));
+  const mmVegaCap = wad((rnd() * 0.5).toFixed(6));
   const settled = rnd() < 0.1;
-  const tau =
-    settled || rnd() < 0.1 ? 0n : BigInt(Math.floor(1 + rnd() * Number(YEAR)));
-  return {
-    legs,
-    params: {
-      price: spot,
-      vol: wad((0.05 + rnd() * 2).toFixed(6)),
-      tau,
-      rate: rnd() < 0.5 ? 0n : wad(((rnd() * 2 - 1) * 0.1).toFixed(6)),
-      imBase: mmBase + wad((rnd() * 0.1).toFixed(6)),
-      imFloor: mmFloor + wad((rnd() * 0.05).toFixed(6)),
-      mmBase,
-      mmFloor,
-      settled,
-    },
+  const tau = settled || rnd() < 0.1 ? 0n : BigInt(Math.floor(1 + rnd() * Number(YEAR)));
+  const params: GroupParams = {
+    price: spot,
+    vol: wad((0.05 + rnd() * 2).toFixed(6)),
+    tau,
+    rate: rnd() < 0.5 ? 0n : wad((rnd() * 0.1).toFixed(6)),
+    imBase: mmBase + wad((rnd() * 0.1).toFixed(6)),
+    imFloor: mmFloor + wad((rnd() * 0.05).toFixed(6)),
+    mmBase,
+    mmFloor,
+    imVegaSlope: mmVegaSlope + wad(rnd().toFixed(6)),
+    imVegaCap: mmVegaCap + wad((rnd() * 0.3).toFixed(6)),
+    mmVegaSlope,
+    mmVegaCap,
+    settled,
   };
+  const upTo = BigInt(Math.floor(rnd() * 6_000)) * WAD + BigInt(Math.floor(rnd() * 1e9));
+  return { legs, params, upTo };
 }
 
 export function buildGroupRandom(): {
@@ -417,14 +457,13 @@ export function buildGroupRandom(): {
   count: number;
   groups: GroupVector[];
 } {
-  const rnd = prng(0x6d61);
-  const groups = Array.from({ length: 24 }, (_, i) => {
+  const rnd = prng(0x6d62);
+  const groups = Array.from({ length: 32 }, (_, i) => {
     const g = randomGroup(rnd);
-    return groupVector(`random ${i}`, "seeded random group", g.legs, g.params);
+    return groupVector(`random ${i}`, "seeded random group", g.legs, g.params, g.upTo);
   });
   return {
-    description:
-      "Seeded random groups; expected values from sdk/model/margin.ts (equal to the contract).",
+    description: "Seeded random groups; expected values from sdk/model/margin.ts (equal to the contract).",
     count: groups.length,
     groups,
   };
