@@ -44,6 +44,17 @@ export interface MarketConfig {
     maxMove: bigint;
   };
   margin: { imBase: bigint; imFloor: bigint; mmBase: bigint; mmFloor: bigint; rate: bigint };
+  /** Stress and degraded-market parameters (`IRiskConfig.RiskParams`, docs/margin.md); WAD. */
+  risk: {
+    imVegaSlope: bigint;
+    imVegaCap: bigint;
+    mmVegaSlope: bigint;
+    mmVegaCap: bigint;
+    mmLongHaircut: bigint;
+    haltShock: bigint;
+    /** Smallest trade that may open a position, WAD contracts. */
+    minTradeSize: bigint;
+  };
   grid: {
     expiryPeriod: number;
     expiryOffset: number;
@@ -60,7 +71,10 @@ export interface CollateralConfig {
   token: TokenConfig;
   /** Market whose price values the asset. */
   priceMarket: number;
+  /** Fraction of the oracle value not counted for initial margin, WAD. */
   haircut: bigint;
+  /** Fraction not counted for maintenance margin, WAD; below `haircut`. */
+  mmHaircut: bigint;
   depositCap: bigint;
 }
 
@@ -74,6 +88,8 @@ export interface NetworkConfig {
   markets: MarketConfig[];
   collaterals: CollateralConfig[];
   positionCap: number;
+  /** Maximum distinct (underlying, expiry) groups per account. */
+  groupCap: number;
   insuranceFeeShare: bigint;
   fees: { makerFeeRate: bigint; takerFeeRate: bigint; premiumFeeCap: bigint };
   settlement: { fallbackDelay: number; manualDelay: number };

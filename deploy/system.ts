@@ -248,6 +248,19 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
         clearingHouse.setUnderlyingParams(m.id, { ...m.margin, ...m.grid }),
       );
     }
+    const r = await clearingHouse.riskParams(m.id);
+    const want = m.risk;
+    if (
+      r.imVegaSlope !== want.imVegaSlope ||
+      r.imVegaCap !== want.imVegaCap ||
+      r.mmVegaSlope !== want.mmVegaSlope ||
+      r.mmVegaCap !== want.mmVegaCap ||
+      r.mmLongHaircut !== want.mmLongHaircut ||
+      r.haltShock !== want.haltShock ||
+      r.minTradeSize !== want.minTradeSize
+    ) {
+      await send(`ClearingHouse: ${m.symbol} stress parameters`, clearingHouse.setRiskParams(m.id, want));
+    }
     if ((await exchange.underlyingOpenInterestCap(m.id)) !== m.openInterestCap) {
       await send(`OptionExchange: ${m.symbol} OI cap`, exchange.setUnderlyingOpenInterestCap(m.id, m.openInterestCap));
     }
@@ -259,12 +272,15 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
     if (!(await clearingHouse.collateralConfig(address)).listed) {
       await send(
         `ClearingHouse: list collateral ${c.token.symbol}`,
-        clearingHouse.listCollateral(address, c.priceMarket, c.haircut, c.depositCap),
+        clearingHouse.listCollateral(address, c.priceMarket, c.haircut, c.mmHaircut, c.depositCap),
       );
     }
   }
   if ((await clearingHouse.positionCap()) !== BigInt(config.positionCap)) {
     await send(`ClearingHouse: position cap ${config.positionCap}`, clearingHouse.setPositionCap(config.positionCap));
+  }
+  if ((await clearingHouse.groupCap()) !== BigInt(config.groupCap)) {
+    await send(`ClearingHouse: group cap ${config.groupCap}`, clearingHouse.setGroupCap(config.groupCap));
   }
   if ((await clearingHouse.insuranceFeeShare()) !== config.insuranceFeeShare) {
     await send("ClearingHouse: insurance fee share", clearingHouse.setInsuranceFeeShare(config.insuranceFeeShare));

@@ -96,7 +96,7 @@ const scenario: Scenario = async ({ ethers, tx, exec }) => {
   });
   await (await ch.setUnderlyingParams(ETH, grid(WAD))).wait();
   await (await ch.setUnderlyingParams(BTC, grid(1000n * WAD))).wait();
-  await (await ch.listCollateral(await weth.getAddress(), ETH, WAD / 10n, 1_000_000n * WAD)).wait();
+  await (await ch.listCollateral(await weth.getAddress(), ETH, WAD / 10n, WAD / 20n, 1_000_000n * WAD)).wait();
   await (await ch.setExchange(await exchange.getAddress())).wait();
   await (await ch.setPositionCap(128)).wait();
 
@@ -134,11 +134,13 @@ const scenario: Scenario = async ({ ethers, tx, exec }) => {
   const firstExpiry = Math.floor(t0 / DAY) * DAY + OFFSET + (Math.floor(t0 / DAY) * DAY + OFFSET <= t0 ? DAY : 0);
   // Position i: group g = i / 8 holds 8 legs (4 strikes x call/put, strikes alternately long and short); groups fill
   // ETH's 8 weekly expiries first, then BTC's. So N positions span N/8 groups and one underlying up to N = 64.
-  const trade = (account: bigint, counterparty: bigint, i: number) => {
-    const g = Math.floor(i / 8);
-    const j = i % 8;
-    const underlying = g < 8 ? ETH : BTC;
-    const expiry = firstExpiry + 7 * DAY * ((g % 8) + 1);
+  // Worst case (`perGroup` = 4, 32 groups): the cap's positions spread over MAX_GROUP_CAP groups on both underlyings.
+  const trade = (account: bigint, counterparty: bigint, i: number, perGroup = 8) => {
+    const groupsPerUnderlying = 64 / perGroup;
+    const g = Math.floor(i / perGroup);
+    const j = i % perGroup;
+    const underlying = g < groupsPerUnderlying ? ETH : BTC;
+    const expiry = firstExpiry + 7 * DAY * ((g % groupsPerUnderlying) + 1);
     const k = BigInt(Math.floor(j / 2));
     const strike = underlying === ETH ? 1800n * WAD + k * 100n * WAD : 54_000n * WAD + k * 3000n * WAD;
     const series = seriesId(underlying, expiry, strike, j % 2 === 0);
@@ -153,14 +155,14 @@ const scenario: Scenario = async ({ ethers, tx, exec }) => {
       sellerFee: 0n,
     };
   };
-  const portfolio = async (n: number): Promise<bigint> => {
+  const portfolio = async (n: number, perGroup = 8): Promise<bigint> => {
     const account = await newAccount(user);
     const counterparty = await newAccount(other);
     await (await chUser.deposit(account, await usdc.getAddress(), 10_000_000n * 10n ** 6n)).wait();
     await (await ch.connect(other).deposit(counterparty, await usdc.getAddress(), 10_000_000n * 10n ** 6n)).wait();
     for (let start = 0; start < n; start += 32) {
       const legs = [];
-      for (let i = start; i < Math.min(n, start + 32); i++) legs.push(trade(account, counterparty, i));
+      for (let i = start; i < Math.min(n, start + 32); i++) legs.push(trade(account, counterparty, i, perGroup));
       await (await exchange.applyTrades(legs)).wait();
     }
     return account;
@@ -175,6 +177,10 @@ const scenario: Scenario = async ({ ethers, tx, exec }) => {
     const account = n === 16 ? acc16 : await portfolio(n);
     results[`marginCheck.${n}`] = await exec(chAddr, ch.interface.encodeFunctionData("accountMargin", [account]));
   }
+  // INV-8's worst shape: 128 positions in MAX_GROUP_CAP (32) expiry groups over both underlyings, 4 legs each.
+  await (await ch.setGroupCap(await ch.MAX_GROUP_CAP())).wait();
+  const worst = await portfolio(128, 4);
+  results["marginCheck.worst"] = await exec(chAddr, ch.interface.encodeFunctionData("accountMargin", [worst]));
   return results;
 };
 export default scenario;

@@ -41,7 +41,11 @@ const scenario: Scenario = async ({ ethers, exec }) => {
     imBase: (15n * WAD) / 100n,
     imFloor: WAD / 10n,
     mmBase: WAD / 10n,
-    mmFloor: (5n * WAD) / 100n,
+    mmFloor: (75n * WAD) / 1000n,
+    imVegaSlope: (18n * WAD) / 10n,
+    imVegaCap: (55n * WAD) / 100n,
+    mmVegaSlope: (9n * WAD) / 10n,
+    mmVegaCap: (3n * WAD) / 10n,
     settled: false,
   };
   return {

@@ -10,6 +10,7 @@ import {MarketMode} from "../types/Types.sol";
 import {IChainlinkOracle, FeedParams} from "../interfaces/IChainlinkOracle.sol";
 import {ISequencerGuard, SequencerStatus} from "../interfaces/ISequencerGuard.sol";
 import {FeedReaderLib, FeedRound} from "./FeedReaderLib.sol";
+import {SequencerStateLib} from "./SequencerGuard.sol";
 
 /// @title ChainlinkOracle
 /// @notice Chainlink spot prices with heartbeat, protocol price band, stateless deviation breaker, optional fallback
@@ -76,6 +77,10 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
     }
 
     ISequencerGuard internal immutable _SEQUENCER_GUARD;
+    /// @dev The guard's uptime feed and grace period (immutables there too), read here directly: one call less per
+    /// price read.
+    AggregatorV3Interface internal immutable _UPTIME_FEED;
+    uint256 internal immutable _GRACE_PERIOD;
 
     mapping(uint16 underlying => FeedConfig) internal _configs;
 
@@ -85,6 +90,8 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
         if (admin == address(0)) revert Oracle_InvalidConstructorArg(admin);
         if (address(guard).code.length == 0) revert Oracle_InvalidConstructorArg(address(guard));
         _SEQUENCER_GUARD = guard;
+        _UPTIME_FEED = guard.uptimeFeed();
+        _GRACE_PERIOD = guard.gracePeriod();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
@@ -358,11 +365,7 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
     }
 
     function _sequencerState() internal view returns (SequencerStatus, uint256) {
-        try _SEQUENCER_GUARD.state() returns (SequencerStatus s, uint256 graceEndsAt) {
-            return (s, graceEndsAt);
-        } catch {
-            return (SequencerStatus.Down, 0);
-        }
+        return SequencerStateLib.read(_UPTIME_FEED, _GRACE_PERIOD);
     }
 
     function _revertWith(Reading memory r, FeedConfig memory cfg) internal pure {

@@ -55,17 +55,32 @@ contract SequencerGuard is ISequencerGuard {
     }
 
     function _state() internal view returns (SequencerStatus, uint256 graceEndsAt) {
-        if (address(_UPTIME_FEED) == address(0)) return (SequencerStatus.Up, 0);
-        (bool ok, FeedRound memory round) = _UPTIME_FEED.latest();
+        return SequencerStateLib.read(_UPTIME_FEED, _GRACE_PERIOD);
+    }
+}
+
+/// @title SequencerStateLib
+/// @notice The uptime-feed reading shared by `SequencerGuard` and `ChainlinkOracle` (which reads the feed itself, with
+/// the guard's immutable feed and grace period, to save a call per price read).
+library SequencerStateLib {
+    using FeedReaderLib for AggregatorV3Interface;
+
+    /// @notice Up, Down or GracePeriod (with its end) from the uptime feed; no feed (L1) is always Up.
+    function read(
+        AggregatorV3Interface feed,
+        uint256 gracePeriod
+    ) internal view returns (SequencerStatus, uint256 graceEndsAt) {
+        if (address(feed) == address(0)) return (SequencerStatus.Up, 0);
+        (bool ok, FeedRound memory round) = feed.latest();
         // Unreadable feed, invalid round (startedAt == 0) or any answer but 0 (up): assume down.
         if (!ok || round.startedAt == 0 || round.answer != 0) return (SequencerStatus.Down, 0);
         uint256 startedAt = round.startedAt;
-        if (startedAt <= block.timestamp && block.timestamp - startedAt >= _GRACE_PERIOD) {
+        if (startedAt <= block.timestamp && block.timestamp - startedAt >= gracePeriod) {
             return (SequencerStatus.Up, 0);
         }
         // Still in grace, or `startedAt` in the future (clock skew), which keeps the grace running: the conservative
         // reading. Saturate instead of overflowing so a garbage timestamp cannot make `status()` revert.
-        graceEndsAt = startedAt > type(uint256).max - _GRACE_PERIOD ? type(uint256).max : startedAt + _GRACE_PERIOD;
+        graceEndsAt = startedAt > type(uint256).max - gracePeriod ? type(uint256).max : startedAt + gracePeriod;
         return (SequencerStatus.GracePeriod, graceEndsAt);
     }
 }

@@ -17,6 +17,16 @@ const dailyGrid = (strikeStep: bigint, minStrike: bigint, maxStrike: bigint): Ma
 });
 
 const margin = { imBase: wad("0.15"), imFloor: wad("0.10"), mmBase: wad("0.10"), mmFloor: wad("0.075"), rate: 0n };
+/** The stress-tested parameters of docs/margin.md (also the contract's minima and its first-listing defaults). */
+const risk = (minTradeSize: bigint) => ({
+  imVegaSlope: wad("1.8"),
+  imVegaCap: wad("0.55"),
+  mmVegaSlope: wad("0.9"),
+  mmVegaCap: wad("0.3"),
+  mmLongHaircut: wad("1"),
+  haltShock: wad("0.5"),
+  minTradeSize,
+});
 
 /**
  * Local networks (embedded Hardhat EVM and `hardhat node`): every token and feed is a mock, the sequencer uptime
@@ -38,6 +48,7 @@ export const localConfig: NetworkConfig = {
       confirmations: 1,
       vol: { initial: wad("0.6"), maxAge: DAY, staleVol: wad("1.2"), maxMove: 0n },
       margin,
+      risk: risk(wad("0.01")),
       grid: dailyGrid(wad("50"), wad("50"), wad("100000")),
       openInterestCap: wad("10000"),
     },
@@ -51,15 +62,17 @@ export const localConfig: NetworkConfig = {
       confirmations: 1,
       vol: { initial: wad("0.5"), maxAge: DAY, staleVol: wad("1.0"), maxMove: 0n },
       margin,
+      risk: risk(wad("0.001")),
       grid: dailyGrid(wad("1000"), wad("1000"), wad("1000000")),
       openInterestCap: wad("500"),
     },
   ],
   collaterals: [
-    { token: { symbol: "WETH", decimals: 18 }, priceMarket: ETH, haircut: wad("0.1"), depositCap: wad("100000") },
-    { token: { symbol: "WBTC", decimals: 8 }, priceMarket: BTC, haircut: wad("0.1"), depositCap: wad("5000") },
+    { token: { symbol: "WETH", decimals: 18 }, priceMarket: ETH, haircut: wad("0.1"), mmHaircut: wad("0.05"), depositCap: wad("100000") },
+    { token: { symbol: "WBTC", decimals: 8 }, priceMarket: BTC, haircut: wad("0.1"), mmHaircut: wad("0.05"), depositCap: wad("5000") },
   ],
   positionCap: 128,
+  groupCap: 16,
   insuranceFeeShare: wad("0.5"),
   fees: { makerFeeRate: bps(3), takerFeeRate: bps(5), premiumFeeCap: wad("0.125") },
   settlement: { fallbackDelay: 6 * 3600, manualDelay: 3 * DAY },
