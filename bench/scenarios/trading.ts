@@ -21,16 +21,16 @@ const BENCH_START = 1_893_456_000;
  * The benchmark network: localConfig with ETH at 2000 and no L2 sequencer uptime feed (an L1 deployment; the
  * sequencer read is measured on its own as `sequencer.check`).
  */
-export function benchConfig(): NetworkConfig {
+export function benchConfig(l2 = false): NetworkConfig {
   const config = structuredClone(localConfig);
   config.markets.find((m) => m.id === ETH)!.feed.initialAnswer = 2000n * WAD;
-  config.sequencer = { feed: null, gracePeriod: localConfig.sequencer.gracePeriod };
+  config.sequencer = { feed: l2 ? "mock" : null, gracePeriod: localConfig.sequencer.gracePeriod };
   return config;
 }
 
 /** `deploySystem` on `benchConfig()` with every market Active, plus account and series helpers for scenarios. */
-export async function deployBenchSystem(ethers: HardhatEthers) {
-  const config = benchConfig();
+export async function deployBenchSystem(ethers: HardhatEthers, l2 = false) {
+  const config = benchConfig(l2);
   // Pinned clock (2030-01-01 00:00 UTC) so expiries, deadlines and therefore calldata and gas do not depend on the
   // wall clock.
   await ethers.provider.send("evm_setNextBlockTimestamp", [BENCH_START]);
@@ -67,10 +67,14 @@ export async function deployBenchSystem(ethers: HardhatEthers) {
   return { ...sys, ch, domain, now, expiry, openAccount, seriesOf };
 }
 
-const scenario: Scenario = async ({ ethers, tx }) => {
+/**
+ * The trading measurements on an L1 (`l2 = false`) or an L2 deployment (`l2 = true`: every price read also reads the
+ * sequencer uptime feed). Keys get a `.l2` suffix on L2.
+ */
+export async function tradingScenario({ ethers, tx }: Parameters<Scenario>[0], l2: boolean) {
   const [, , , maker, taker, relayer] = await ethers.getSigners();
   // localConfig fees: 0.03% maker, 0.05% taker of strike notional, capped at 12.5% of premium
-  const { exchange, ch, domain, expiry, openAccount, seriesOf } = await deployBenchSystem(ethers);
+  const { exchange, ch, domain, expiry, openAccount, seriesOf } = await deployBenchSystem(ethers, l2);
   const makerAccount = await openAccount(maker, 10_000_000n * 10n ** 6n);
   const takerAccount = await openAccount(taker, 10_000_000n * 10n ** 6n);
 
@@ -126,11 +130,14 @@ const scenario: Scenario = async ({ ethers, tx }) => {
 
   const cancel = await exchange.connect(maker).cancelOrder(makerSell(series[6], WAD, 100n * WAD));
 
+  const suffix = l2 ? ".l2" : "";
   return {
-    "fill.1leg": await tx(fill1),
-    "fill.4leg": await tx(fill4),
-    "match.2orders": await tx(match),
-    cancel: await tx(cancel),
+    [`fill.1leg${suffix}`]: await tx(fill1),
+    [`fill.4leg${suffix}`]: await tx(fill4),
+    [`match.2orders${suffix}`]: await tx(match),
+    [`cancel${suffix}`]: await tx(cancel),
   };
-};
+}
+
+const scenario: Scenario = async (ctx) => tradingScenario(ctx, false);
 export default scenario;

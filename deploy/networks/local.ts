@@ -68,8 +68,20 @@ export const localConfig: NetworkConfig = {
     },
   ],
   collaterals: [
-    { token: { symbol: "WETH", decimals: 18 }, priceMarket: ETH, haircut: wad("0.1"), mmHaircut: wad("0.05"), depositCap: wad("100000") },
-    { token: { symbol: "WBTC", decimals: 8 }, priceMarket: BTC, haircut: wad("0.1"), mmHaircut: wad("0.05"), depositCap: wad("5000") },
+    {
+      token: { symbol: "WETH", decimals: 18 },
+      priceMarket: ETH,
+      haircut: wad("0.1"),
+      mmHaircut: wad("0.05"),
+      depositCap: wad("100000"),
+    },
+    {
+      token: { symbol: "WBTC", decimals: 8 },
+      priceMarket: BTC,
+      haircut: wad("0.1"),
+      mmHaircut: wad("0.05"),
+      depositCap: wad("5000"),
+    },
   ],
   positionCap: 128,
   groupCap: 16,
