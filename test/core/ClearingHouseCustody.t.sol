@@ -19,8 +19,8 @@ contract ClearingHouseCustodyTest is CoreBase {
         big = new MockERC20("Big", "BIG", 24);
         fot = new FeeOnTransferToken(18, 100);
         vm.startPrank(admin);
-        ch.listCollateral(address(big), ETH, 0.5e18, 1_000_000e18);
-        ch.listCollateral(address(fot), ETH, 0.5e18, 1_000_000e18);
+        ch.listCollateral(address(big), ETH, 0.5e18, 0.25e18, 1_000_000e18);
+        ch.listCollateral(address(fot), ETH, 0.5e18, 0.25e18, 1_000_000e18);
         vm.stopPrank();
     }
 
@@ -45,9 +45,11 @@ contract ClearingHouseCustodyTest is CoreBase {
         assertEq(ch.collateralOf(bobAcc, address(wbtc)), 1e18); // 8 decimals scaled to WAD exactly
         assertEq(ch.totalCollateral(address(weth)), 2e18);
         assertEq(ch.totalCollateral(address(wbtc)), 1e18);
-        // equity = 2 x 2000 x 0.9 (haircut 10%)
-        (int256 equity, , ) = ch.accountMargin(aliceAcc);
-        assertEq(equity, 3600e18);
+        // equity counts 2 x 2000 in full; the haircuts (IM 10%, MM 5%) are what IM and MM must cover
+        (int256 equity, uint256 im, uint256 mm) = ch.accountMargin(aliceAcc);
+        assertEq(equity, 4000e18);
+        assertEq(im, 400e18);
+        assertEq(mm, 200e18);
     }
 
     function test_deposit_RoundsDownAboveEighteenDecimals() public {
@@ -96,7 +98,7 @@ contract ClearingHouseCustodyTest is CoreBase {
 
     function test_deposit_RevertWhen_CapExceeded() public {
         vm.prank(admin);
-        ch.setCollateralParams(address(weth), 0.1e18, 10e18);
+        ch.setCollateralParams(address(weth), 0.1e18, 0.05e18, 10e18);
         _depositToken(aliceAcc, weth, 6e18);
         weth.mint(bob, 5e18);
         vm.startPrank(bob);

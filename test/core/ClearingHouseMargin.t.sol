@@ -3,9 +3,10 @@ pragma solidity 0.8.28;
 
 import {AccountId, SeriesId, MarketMode} from "../../contracts/types/Types.sol";
 import {IClearingHouse} from "../../contracts/interfaces/IClearingHouse.sol";
+import {RiskParams} from "../../contracts/interfaces/IRiskConfig.sol";
 import {CoreBase} from "./utils/CoreBase.sol";
 
-/// @notice accountMargin: composition of equity, groups, modes (Halted worst case, ReduceOnly valuation), the
+/// @notice accountMargin: composition of equity, groups, modes (degraded values of Halted and ReduceOnly markets), the
 /// price override for lenses, and the gas budget at the position cap (INV-8).
 contract ClearingHouseMarginTest is CoreBase {
     uint40 internal expiry;
@@ -24,12 +25,14 @@ contract ClearingHouseMarginTest is CoreBase {
         _depositToken(aliceAcc, weth, 1.5e18);
         _depositToken(aliceAcc, wbtc, 0.1e8);
         (int256 equity, uint256 im, uint256 mm) = ch.accountMargin(aliceAcc);
-        // 1000 + 1.5 x 2000 x 0.9 + 0.1 x 60000 x 0.9
-        assertEq(equity, 1_000e18 + 2_700e18 + 5_400e18);
-        assertEq(im, 0);
-        assertEq(mm, 0);
+        // equity: 1000 + 1.5 x 2000 + 0.1 x 60000; IM covers the IM haircuts (10%), MM the MM haircuts (5%)
+        assertEq(equity, 1_000e18 + 3_000e18 + 6_000e18);
+        assertEq(im, 300e18 + 600e18);
+        assertEq(mm, 150e18 + 300e18);
     }
 
+    /// Longs earn no IM credit (IM need = max(value, imReq) holds the value) and, with the default MM long haircut
+    /// of 100%, no MM credit either; the short has a requirement on top of its liability.
     function test_accountMargin_ShortHasRequirementLongHasValue() public {
         _depositCash(aliceAcc, 10_000e6);
         _depositCash(bobAcc, 10_000e6);
@@ -40,10 +43,22 @@ contract ClearingHouseMarginTest is CoreBase {
         assertLt(eqShort, 10_000e18, "short subtracts its mark");
         // marks are rounded against each side: the two values differ by at most 1 wei
         assertLe(uint256((eqLong - 10_000e18) + (eqShort - 10_000e18)), 1);
-        assertEq(imLong, 0);
-        assertEq(mmLong, 0);
+        assertEq(imLong, uint256(eqLong - 10_000e18), "IM holds the long's value");
+        assertEq(mmLong, uint256(eqLong - 10_000e18), "no MM credit at mmLongHaircut = 100%");
         assertGt(imShort, mmShort);
         assertGt(mmShort, 0);
+    }
+
+    /// With a 50% MM long haircut, half of a long's value counts for MM; IM still credits none of it.
+    function test_accountMargin_LongMaintenanceCreditFollowsHaircut() public {
+        _setMmLongHaircut(ETH, 0.5e18);
+        _depositCash(aliceAcc, 10_000e6);
+        _depositCash(bobAcc, 10_000e6);
+        _applyOne(_trade(aliceAcc, bobAcc, call2000, 1e18, 0));
+        (int256 equity, uint256 im, uint256 mm) = ch.accountMargin(aliceAcc);
+        uint256 value = uint256(equity - 10_000e18);
+        assertEq(im, value);
+        assertEq(mm, (value + 1) / 2, "h x value, rounded up");
     }
 
     function test_accountMargin_RevertWhen_UnknownAccount() public {
@@ -83,7 +98,8 @@ contract ClearingHouseMarginTest is CoreBase {
 
     // ------------------------------------------------------------------ modes
 
-    // INV-10: a halted market does not affect an account without exposure to it.
+    // INV-10: a halted market does not affect an account without exposure to it; an account with a short call
+    // there is valued (never a revert) and keeps its surplus withdrawable.
     function test_accountMargin_HaltedMarketLeavesUnrelatedAccountAlone() public {
         _depositCash(aliceAcc, 10_000e6);
         _depositCash(bobAcc, 10_000e6);
@@ -96,30 +112,36 @@ contract ClearingHouseMarginTest is CoreBase {
         (int256 equity, uint256 im, ) = ch.accountMargin(bobAcc);
         assertEq(equity, before);
         assertEq(im, imBefore);
-        // bob (ETH only) withdraws, carol (short BTC call) cannot be evaluated
         vm.prank(bob);
         ch.withdraw(bobAcc, address(usdc), 1_000e6, bob);
-        vm.expectRevert(abi.encodeWithSelector(IClearingHouse.ClearingHouse_MarketHalted.selector, BTC));
-        ch.accountMargin(carolAcc);
+        // carol (short 0.01 BTC call 60k): worst payoff up to 60k x (1 + 50%) = 0.01 x 30k = 300, nothing more needed
+        (int256 carolEquity, uint256 carolIm, uint256 carolMm) = ch.accountMargin(carolAcc);
+        assertEq(carolEquity, 10_000e18 - 300e18);
+        assertEq(carolIm, 0);
+        assertEq(carolMm, 0);
         vm.prank(carol);
-        vm.expectRevert(abi.encodeWithSelector(IClearingHouse.ClearingHouse_MarketHalted.selector, BTC));
-        ch.withdraw(carolAcc, address(usdc), 1e6, carol);
+        vm.expectPartialRevert(IClearingHouse.ClearingHouse_BelowInitialMargin.selector);
+        ch.withdraw(carolAcc, address(usdc), 9_700e6 + 1, carol);
+        vm.prank(carol);
+        ch.withdraw(carolAcc, address(usdc), 9_700e6, carol);
     }
 
-    function test_accountMargin_HaltedGroupWorstCase() public {
+    /// A halted defined-risk group counts at minus its maximum loss (not at -strike per short put).
+    function test_accountMargin_HaltedGroupAtMaxLoss() public {
         _depositCash(aliceAcc, 10_000e6);
         _depositCash(bobAcc, 10_000e6);
         _applyOne(_trade(aliceAcc, bobAcc, put1800, 2e18, 0)); // bob short 2 puts at 1800
-        _applyOne(_trade(bobAcc, aliceAcc, call2000, 1e18, 0)); // bob long 1 call
+        _applyOne(_trade(bobAcc, aliceAcc, call2000, 1e18, 0)); // bob long 1 call at 2000
         _halt(ETH);
         (int256 equityBob, uint256 imBob, uint256 mmBob) = ch.accountMargin(bobAcc);
-        assertEq(equityBob, 10_000e18 - 3_600e18, "short puts at -K x size, long call 0");
+        // bob's payoff is worst at S = 0 (-3600): its maximum loss, whatever the shock
+        assertEq(equityBob, 10_000e18 - 3_600e18, "short puts' max loss, long call 0");
         assertEq(imBob, 0);
         assertEq(mmBob, 0);
-        // alice is short the call: no conservative value exists
-        vm.expectRevert(abi.encodeWithSelector(IClearingHouse.ClearingHouse_MarketHalted.selector, ETH));
-        ch.accountMargin(aliceAcc);
-        // bob may still withdraw what the worst case leaves
+        // alice (short call 2000, long 2 puts 1800): worst payoff up to 2000 x 1.5 = 3000 is -1000
+        (int256 equityAlice, , ) = ch.accountMargin(aliceAcc);
+        assertEq(equityAlice, 10_000e18 - 1_000e18);
+        // bob may still withdraw what the degraded value leaves, not a wei more
         vm.prank(bob);
         ch.withdraw(bobAcc, address(usdc), 6_400e6, bob);
         vm.prank(bob);
@@ -127,65 +149,90 @@ contract ClearingHouseMarginTest is CoreBase {
         ch.withdraw(bobAcc, address(usdc), 1e6, bob);
     }
 
-    function test_accountMargin_HaltedCollateralCountsZero() public {
+    /// The shock applies to the last price the feed reported, even a stale one, and is bounded by the band.
+    function test_accountMargin_HaltedShockUsesLastPrice() public {
+        _depositCash(aliceAcc, 10_000e6);
+        _depositCash(bobAcc, 10_000e6);
+        _applyOne(_trade(bobAcc, aliceAcc, call2000, 1e18, 0)); // alice short 1 call at 2000
+        _setPrice(ETH, 2400e18);
+        _halt(ETH);
+        (int256 equity, , ) = ch.accountMargin(aliceAcc);
+        assertEq(equity, 10_000e18 - (3600e18 - 2000e18), "loss up to 2400 x 1.5");
+        vm.warp(block.timestamp + 2 days); // feed stale: the oracle halts on its own, the last answer still counts
+        (equity, , ) = ch.accountMargin(aliceAcc);
+        assertEq(equity, 10_000e18 - 1600e18);
+    }
+
+    /// Collateral priced by a halted market counts at its last price less the halt shock: in full for equity, all of
+    /// it needed for IM (so it counts 0 for IM), its MM haircut for MM.
+    function test_accountMargin_HaltedCollateralShockedForMaintenanceZeroForInitial() public {
         _depositCash(aliceAcc, 100e6);
         _depositToken(aliceAcc, weth, 1e18);
         _halt(ETH);
-        (int256 equity, , ) = ch.accountMargin(aliceAcc);
-        assertEq(equity, 100e18);
-        // INV-10: the cash withdrawal does not rely on the halted market
+        (int256 equity, uint256 im, uint256 mm) = ch.accountMargin(aliceAcc);
+        assertEq(equity, 100e18 + 1000e18, "2000 x (1 - 50%)");
+        assertEq(equity - int256(im), 100e18, "IM: the WETH counts 0");
+        assertEq(mm, 50e18, "MM haircut 5% of the shocked value");
+        // INV-10: the cash withdrawal does not rely on the halted market, and the collateral can leave
         vm.prank(alice);
         ch.withdraw(aliceAcc, address(usdc), 100e6, alice);
-        // and collateral can leave: it never counted
         vm.prank(alice);
         ch.withdraw(aliceAcc, address(weth), 1e18, alice);
         assertEq(weth.balanceOf(alice), 1e18);
     }
 
-    function test_accountMargin_ReduceOnlyCreditsLongsAtMostIntrinsic() public {
+    /// A group whose market is ReduceOnly keeps its mark in the (non-strict) view but gets no MM credit for value.
+    function test_accountMargin_ReduceOnlyLongGetsNoMaintenanceCredit() public {
+        _setMmLongHaircut(ETH, 0.5e18);
         _depositCash(aliceAcc, 10_000e6);
         _depositCash(bobAcc, 10_000e6);
         SeriesId itmCall = _series(ETH, expiry, 1900e18, true);
         _applyOne(_trade(aliceAcc, bobAcc, itmCall, 1e18, 0));
-        (int256 activeEquity, , ) = ch.accountMargin(aliceAcc);
-        assertGt(activeEquity, 10_100e18, "time value on top of intrinsic 100");
+        (int256 activeEquity, , uint256 activeMm) = ch.accountMargin(aliceAcc);
+        uint256 value = uint256(activeEquity - 10_000e18);
+        assertGt(value, 100e18, "time value on top of intrinsic 100");
+        assertEq(activeMm, (value + 1) / 2);
         _reduceOnly(ETH);
-        (int256 degraded, , ) = ch.accountMargin(aliceAcc);
-        assertEq(degraded, 10_100e18, "long credited at intrinsic");
-        // the short side keeps its full (conservative) mark
-        (int256 shortActive, , ) = (activeEquity, 0, 0);
-        (int256 shortDegraded, , ) = ch.accountMargin(bobAcc);
-        assertLe(shortDegraded, 2 * 10_000e18 - shortActive);
+        (int256 degraded, , uint256 degradedMm) = ch.accountMargin(aliceAcc);
+        assertEq(degraded, activeEquity, "the view still marks the long");
+        assertEq(degradedMm, value, "no MM credit while degraded");
     }
 
     // INV-9: a ReduceOnly price serves risk-reducing paths only. Initial-margin checks (withdrawals, risk-adding
-    // trades) value that market like a halted one: collateral 0, longs 0, short puts at -K, short calls impossible.
+    // trades) value that market like a halted one: its collateral counts 0 for IM, its groups at their degraded value.
     function test_withdraw_StrictCheckIgnoresReduceOnlyPrices() public {
-        _depositCash(aliceAcc, 100e6);
-        _depositToken(aliceAcc, weth, 1e18); // 1800 of value while ETH is Active
+        _depositCash(aliceAcc, 1_000e6);
+        _depositToken(aliceAcc, weth, 1e18);
+        _depositCash(bobAcc, 10_000e6);
+        _applyOne(_trade(bobAcc, aliceAcc, _series(BTC, expiry, 60_000e18, false), 0.01e18, 0)); // alice short BTC put
         _reduceOnly(ETH);
-        (int256 equity, , ) = ch.accountMargin(aliceAcc);
-        assertEq(equity, 100e18 + 1800e18, "the view still uses the ReduceOnly price");
-        // the cash is withdrawable on its own, the WETH value is not relied upon
+        (int256 equity, uint256 im, ) = ch.accountMargin(aliceAcc);
+        assertGt(equity - int256(im), 1_000e18, "the view still counts the WETH at the ReduceOnly price");
+        // withdrawing all the cash would rely on the WETH: refused
         vm.prank(alice);
-        ch.withdraw(aliceAcc, address(usdc), 100e6, alice);
+        vm.expectPartialRevert(IClearingHouse.ClearingHouse_BelowInitialMargin.selector);
+        ch.withdraw(aliceAcc, address(usdc), 1_000e6, alice);
         vm.prank(alice);
-        ch.withdraw(aliceAcc, address(weth), 1e18, alice);
-        assertEq(weth.balanceOf(alice), 1e18);
+        ch.withdraw(aliceAcc, address(usdc), 500e6, alice);
     }
 
-    function test_withdraw_RevertWhen_ShortCallInReduceOnlyMarket() public {
+    /// Issue 7 case 5: a short call in a ReduceOnly market counts at its degraded value and blocks no surplus
+    /// withdrawal; reducing trades go through for both sides.
+    function test_withdraw_ShortCallInReduceOnlyMarketLeavesSurplusWithdrawable() public {
         _depositCash(aliceAcc, 10_000e6);
         _depositCash(bobAcc, 10_000e6);
         _applyOne(_trade(bobAcc, aliceAcc, call2000, 1e18, 0));
         _reduceOnly(ETH);
+        // strict: worst payoff up to 2000 x 1.5 = -1000
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IClearingHouse.ClearingHouse_ReduceOnly.selector, ETH));
-        ch.withdraw(aliceAcc, address(usdc), 1e6, alice);
-        // the long side (bob) may withdraw what its worst case (long = 0) leaves
+        vm.expectPartialRevert(IClearingHouse.ClearingHouse_BelowInitialMargin.selector);
+        ch.withdraw(aliceAcc, address(usdc), 9_000e6 + 1, alice);
+        vm.prank(alice);
+        ch.withdraw(aliceAcc, address(usdc), 9_000e6, alice);
+        // the long side (bob) may withdraw all its cash (a long never needs anything)
         vm.prank(bob);
         ch.withdraw(bobAcc, address(usdc), 10_000e6, bob);
-        // and a reducing trade (MM check, not strict) still goes through for both
+        // and a reducing trade still goes through for both
         _applyOne(_trade(aliceAcc, bobAcc, call2000, 1e18, 0));
         assertEq(ch.positionOf(aliceAcc, call2000), 0);
     }
@@ -224,6 +271,13 @@ contract ClearingHouseMarginTest is CoreBase {
         AccountId unknown = AccountId.wrap(500);
         vm.expectRevert(abi.encodeWithSelector(IClearingHouse.ClearingHouse_UnknownAccount.selector, unknown));
         ch.accountMarginAtPrice(unknown, BTC, 2000e18);
+    }
+
+    function _setMmLongHaircut(uint16 underlying, uint64 h) internal {
+        RiskParams memory r = ch.riskParams(underlying);
+        r.mmLongHaircut = h;
+        vm.prank(admin);
+        ch.setRiskParams(underlying, r);
     }
 
     // ------------------------------------------------------------------ INV-8

@@ -261,36 +261,101 @@ contract ClearingHouseTradesTest is CoreBase {
         assertEq(ch.cashOf(poor), 10e18);
     }
 
-    /// Reducing trades need only maintenance margin: an account between MM and IM may close but not open.
-    function test_applyTrades_ReducingLegNeedsOnlyMaintenance() public {
+    /// Below IM, a batch passes only when it reduced the account's risk as a whole (IM need not up, equity − IM not
+    /// down, same prices): buying back one short call at a price near its mark passes, selling another does not.
+    function test_applyTrades_BelowInitialMarginAcceptsWholeAccountReduction() public {
         AccountId trader = _newAccount(carol, 0);
         _depositCash(trader, 2_000e6);
         _applyOne(_trade(aliceAcc, trader, call2000, 5e18, 500e18));
-        // tighten IM so that the account sits between MM and IM
-        UnderlyingParams memory p = _underlyingParams(1e18);
-        p.imBase = 1e18;
-        p.imFloor = 1e18;
-        vm.prank(admin);
-        ch.setUnderlyingParams(ETH, p);
+        _tightenInitialMargin();
         (int256 equity, uint256 im, uint256 mm) = ch.accountMargin(trader);
         assertLt(equity, int256(im), "setup: below IM");
         assertGe(equity, int256(mm), "setup: above MM");
 
         vm.expectPartialRevert(IClearingHouse.ClearingHouse_BelowInitialMargin.selector);
         _applyOne(_trade(aliceAcc, trader, call2000, 1e18, 100e18)); // adds risk
-        _applyOne(_trade(trader, aliceAcc, call2000, 1e18, 100e18)); // reduces: MM check only
+        _applyOne(_trade(trader, aliceAcc, call2000, 1e18, 100e18)); // reduces the whole account's risk
         assertEq(ch.positionOf(trader, call2000), -4e18);
+        (int256 equityAfter, uint256 imAfter, ) = ch.accountMargin(trader);
+        assertLt(imAfter, im, "IM need fell");
+        assertGe(equityAfter - int256(imAfter), equity - int256(im), "initial margin did not fall");
     }
 
-    function test_applyTrades_RevertWhen_ReducingBelowMaintenance() public {
+    /// A buyback below IM that pays more than the IM it releases lowers equity − IM: refused whatever its size.
+    function test_applyTrades_RevertWhen_ReductionLowersInitialMargin() public {
         AccountId trader = _newAccount(carol, 0);
         _depositCash(trader, 3_000e6);
         _applyOne(_trade(aliceAcc, trader, call2000, 5e18, 0));
-        (int256 equity, , uint256 mm) = ch.accountMargin(trader);
-        // buying back one call at a premium that costs nearly all the free maintenance margin and then some
-        uint256 premium = uint256(equity - int256(mm)) + 1000e18;
-        vm.expectPartialRevert(IClearingHouse.ClearingHouse_BelowMaintenanceMargin.selector);
-        _applyOne(_trade(trader, aliceAcc, call2000, 1e18, premium));
+        _tightenInitialMargin();
+        (int256 equity, uint256 im, ) = ch.accountMargin(trader);
+        assertLt(equity, int256(im), "setup: below IM");
+        // IM released by one call: its requirement share; paying that plus 1 wei above the mark lowers equity − IM
+        Trade memory t = _trade(trader, aliceAcc, call2000, 1e18, 0);
+        (uint256 release, uint256 mark) = _buybackRelease(trader, t);
+        t.premium = mark + release + 1;
+        vm.expectPartialRevert(IClearingHouse.ClearingHouse_BelowInitialMargin.selector);
+        _applyOne(t);
+        t.premium = mark + release; // exactly what it releases: equity − IM unchanged, accepted
+        _applyOne(t);
+        (int256 equityAfter, uint256 imAfter, ) = ch.accountMargin(trader);
+        assertEq(equityAfter - int256(imAfter), equity - int256(im));
+    }
+
+    // ------------------------------------------------------------------ min trade size and group cap
+
+    function test_applyTrades_RevertWhen_BelowMinTradeSizeOpens() public {
+        uint256 minSize = ch.riskParams(ETH).minTradeSize;
+        assertEq(minSize, 1e15, "first-listing default");
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IClearingHouse.ClearingHouse_BelowMinTradeSize.selector,
+                call2000,
+                minSize - 1,
+                minSize
+            )
+        );
+        _applyOne(_trade(aliceAcc, bobAcc, call2000, minSize - 1, 0));
+        _applyOne(_trade(aliceAcc, bobAcc, call2000, minSize, 0)); // at the minimum: fine
+        assertEq(ch.positionOf(aliceAcc, call2000), int256(minSize));
+    }
+
+    /// Dust is refused only when it opens a position on either side: adding to or closing existing ones is fine.
+    function test_applyTrades_DustThatOpensNothingAccepted() public {
+        _applyOne(_trade(aliceAcc, bobAcc, call2000, 2e18, 0));
+        _applyOne(_trade(aliceAcc, bobAcc, call2000, 1, 0)); // both sides already hold the series
+        assertEq(ch.positionOf(aliceAcc, call2000), 2e18 + 1);
+        _applyOne(_trade(bobAcc, aliceAcc, call2000, 1, 0)); // dust close
+        assertEq(ch.positionOf(aliceAcc, call2000), 2e18);
+        // one side opening is enough to refuse it
+        vm.expectPartialRevert(IClearingHouse.ClearingHouse_BelowMinTradeSize.selector);
+        _applyOne(_trade(carolAcc, bobAcc, call2000, 1, 0));
+    }
+
+    function test_applyTrades_RevertWhen_GroupCapReached() public {
+        vm.prank(admin);
+        ch.setGroupCap(2);
+        _applyOne(_trade(aliceAcc, bobAcc, call2000, 1e18, 0)); // group 1
+        _applyOne(_trade(aliceAcc, bobAcc, put1800, 1e18, 0)); // same group
+        SeriesId second = _series(ETH, _expiry(14), 2000e18, true);
+        _applyOne(_trade(aliceAcc, bobAcc, second, 1e18, 0)); // group 2
+        SeriesId third = _series(BTC, expiry, 60_000e18, true);
+        vm.expectRevert(abi.encodeWithSelector(IClearingHouse.ClearingHouse_GroupCapReached.selector, aliceAcc, 3, 2));
+        _applyOne(_trade(aliceAcc, carolAcc, third, 0.01e18, 0));
+        // more of a held series, or a new series in a held group, is fine
+        _applyOne(_trade(aliceAcc, carolAcc, second, 1e18, 0));
+        _applyOne(_trade(aliceAcc, carolAcc, _series(ETH, expiry, 2100e18, true), 1e18, 0));
+    }
+
+    /// Lowering the cap below an account's group count blocks only trades that open positions for it.
+    function test_applyTrades_GroupCapBlocksOnlyOpening() public {
+        _applyOne(_trade(aliceAcc, bobAcc, call2000, 2e18, 0));
+        _applyOne(_trade(aliceAcc, bobAcc, _series(ETH, _expiry(14), 2000e18, true), 2e18, 0));
+        vm.prank(admin);
+        ch.setGroupCap(1);
+        _applyOne(_trade(bobAcc, aliceAcc, call2000, 1e18, 0)); // reduces: no cap check
+        _applyOne(_trade(aliceAcc, carolAcc, call2000, 1e18, 0)); // adds to a held series: no cap check
+        vm.expectPartialRevert(IClearingHouse.ClearingHouse_GroupCapReached.selector);
+        _applyOne(_trade(aliceAcc, carolAcc, put1800, 1e18, 0)); // opens (in a held group): 2 groups > 1
     }
 
     function test_applyTrades_AtomicWhenALaterLegFails() public {
@@ -301,6 +366,27 @@ contract ClearingHouseTradesTest is CoreBase {
         exchange.applyTrades(trades);
         assertEq(ch.positionOf(aliceAcc, call2000), 0);
         assertEq(ch.cashOf(aliceAcc), 100_000e18);
+    }
+
+    /// @dev IM base and floor at 100% of spot: short accounts funded for the default IM fall below it.
+    function _tightenInitialMargin() internal {
+        UnderlyingParams memory p = _underlyingParams(1e18);
+        p.imBase = 1e18;
+        p.imFloor = 1e18;
+        vm.prank(admin);
+        ch.setUnderlyingParams(ETH, p);
+    }
+
+    /// @dev The IM need a one-leg buyback `t` releases for `buyer`, and the series' mark (per contract), both at
+    /// current prices: measured on the account with `vm.snapshotState` around a zero-premium trade.
+    function _buybackRelease(AccountId buyer, Trade memory t) internal returns (uint256 release, uint256 mark) {
+        (int256 equity, uint256 im, ) = ch.accountMargin(buyer);
+        uint256 snap = vm.snapshotState();
+        _applyOne(t); // zero premium: accepted (equity up by the mark, IM need down)
+        (int256 equityAfter, uint256 imAfter, ) = ch.accountMargin(buyer);
+        vm.revertToState(snap);
+        release = im - imAfter;
+        mark = uint256(equityAfter - equity);
     }
 
     function _newAccount(address owner, uint256 cashNative) internal returns (AccountId account) {

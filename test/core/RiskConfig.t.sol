@@ -2,10 +2,19 @@
 pragma solidity 0.8.28;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {Vm} from "forge-std/Vm.sol";
 
-import {IRiskConfig, UnderlyingParams, CollateralConfig} from "../../contracts/interfaces/IRiskConfig.sol";
+import {
+    IRiskConfig,
+    UnderlyingParams,
+    RiskParams,
+    EngineParams,
+    CollateralConfig
+} from "../../contracts/interfaces/IRiskConfig.sol";
 import {IChainlinkOracle} from "../../contracts/interfaces/IChainlinkOracle.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
+import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
+import {ClearingHouse} from "../../contracts/core/ClearingHouse.sol";
 import {CoreBase} from "./utils/CoreBase.sol";
 
 /// @notice Bounded risk parameters: every setter, every bound, role checks and events.
@@ -50,44 +59,122 @@ contract RiskConfigTest is CoreBase {
         ch.setUnderlyingParams(9, p);
     }
 
-    function test_setUnderlyingParams_RevertWhen_MarginParamsOutOfBounds() public {
-        // MM floor zero
-        _expectMarginRevert(0.15e18, 0.1e18, 0.1e18, 0);
-        // MM floor not below IM floor
-        _expectMarginRevert(0.15e18, 0.1e18, 0.12e18, 0.1e18);
-        // MM floor above MM base
-        _expectMarginRevert(0.15e18, 0.1e18, 0.05e18, 0.06e18);
-        // IM floor above IM base
-        _expectMarginRevert(0.15e18, 0.2e18, 0.1e18, 0.075e18);
-        // MM base below the minimum
-        _expectMarginRevert(0.15e18, 0.1e18, 0.009e18, 0.005e18);
-        // MM base not below IM base
+    // One test per bound (docs/margin.md: the stress evidence holds at and above the minima).
+
+    function test_setUnderlyingParams_RevertWhen_MmFloorBelowMinimum() public {
+        _expectMarginRevert(0.15e18, 0.1e18, 0.1e18, 0.075e18 - 1);
+    }
+
+    function test_setUnderlyingParams_RevertWhen_MmFloorNotBelowImFloor() public {
+        _expectMarginRevert(0.3e18, 0.12e18, 0.2e18, 0.12e18);
+    }
+
+    function test_setUnderlyingParams_RevertWhen_MmFloorAboveMmBase() public {
+        _expectMarginRevert(0.3e18, 0.2e18, 0.1e18, 0.1e18 + 1);
+    }
+
+    function test_setUnderlyingParams_RevertWhen_ImFloorBelowMinimum() public {
+        _expectMarginRevert(0.15e18, 0.1e18 - 1, 0.1e18, 0.075e18);
+    }
+
+    function test_setUnderlyingParams_RevertWhen_ImFloorAboveImBase() public {
+        _expectMarginRevert(0.2e18, 0.2e18 + 1, 0.1e18, 0.075e18);
+    }
+
+    function test_setUnderlyingParams_RevertWhen_MmBaseBelowMinimum() public {
+        _expectMarginRevert(0.15e18, 0.1e18, 0.1e18 - 1, 0.075e18);
+    }
+
+    function test_setUnderlyingParams_RevertWhen_MmBaseNotBelowImBase() public {
         _expectMarginRevert(0.15e18, 0.1e18, 0.15e18, 0.075e18);
-        // IM base above 100%
-        _expectMarginRevert(1.01e18, 0.1e18, 0.1e18, 0.075e18);
+    }
+
+    function test_setUnderlyingParams_RevertWhen_ImBaseBelowMinimum() public {
+        _expectMarginRevert(0.15e18 - 1, 0.1e18, 0.1e18, 0.075e18);
+    }
+
+    function test_setUnderlyingParams_RevertWhen_ImBaseAboveMaximum() public {
+        _expectMarginRevert(1e18 + 1, 0.1e18, 0.1e18, 0.075e18);
     }
 
     function test_setUnderlyingParams_AcceptsBoundaryMarginParams() public {
         UnderlyingParams memory p = _underlyingParams(1e18);
-        (p.imBase, p.imFloor, p.mmBase, p.mmFloor) = (1e18, 1e18, 0.01e18, 0.01e18 - 1);
+        // the minima themselves (also the shared test configuration and the local deploy)
+        (p.imBase, p.imFloor, p.mmBase, p.mmFloor) = (0.15e18, 0.1e18, 0.1e18, 0.075e18);
+        vm.prank(admin);
+        ch.setUnderlyingParams(ETH, p);
+        // the upper edge: IM at 100% of spot, MM just below
+        (p.imBase, p.imFloor, p.mmBase, p.mmFloor) = (1e18, 1e18, 1e18 - 1, 1e18 - 1);
         vm.prank(admin);
         ch.setUnderlyingParams(ETH, p);
         assertEq(ch.underlyingParams(ETH).imBase, 1e18);
+        assertEq(ch.underlyingParams(ETH).mmFloor, 1e18 - 1);
     }
 
-    function test_setUnderlyingParams_RevertWhen_RateOutOfBounds() public {
+    function test_setUnderlyingParams_RevertWhen_RateAboveMaximum() public {
         UnderlyingParams memory p = _underlyingParams(1e18);
-        p.rate = 0.2e18 + 1;
+        p.rate = 0.1e18 + 1;
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_RateOutOfBounds.selector, p.rate));
         ch.setUnderlyingParams(ETH, p);
-        p.rate = -0.2e18 - 1;
+    }
+
+    // Issue 7 case 7: a negative rate would let a bounded group's mark fall below −(max loss).
+    function test_setUnderlyingParams_RevertWhen_RateNegative() public {
+        UnderlyingParams memory p = _underlyingParams(1e18);
+        p.rate = -1;
         vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_RateOutOfBounds.selector, p.rate));
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_RateOutOfBounds.selector, int256(-1)));
         ch.setUnderlyingParams(ETH, p);
-        p.rate = -0.2e18;
+    }
+
+    function test_setUnderlyingParams_AcceptsRateBounds() public {
+        UnderlyingParams memory p = _underlyingParams(1e18);
+        p.rate = 0.1e18;
         vm.prank(admin);
         ch.setUnderlyingParams(ETH, p);
+        assertEq(ch.underlyingParams(ETH).rate, 0.1e18);
+        assertEq(ch.engineParams(ETH).rate, 0.1e18);
+        p.rate = 0;
+        vm.prank(admin);
+        ch.setUnderlyingParams(ETH, p);
+        assertEq(ch.underlyingParams(ETH).rate, 0);
+    }
+
+    /// The first listing gives the underlying the stress-tested risk defaults (event included).
+    function test_setUnderlyingParams_FirstListingSetsRiskDefaults() public {
+        uint16 sol = _listOracleMarket();
+        assertFalse(ch.isUnderlyingListed(sol));
+        assertEq(ch.riskParams(sol).minTradeSize, 0, "zeros before listing");
+        UnderlyingParams memory p = _underlyingParams(1e18);
+        vm.expectEmit(address(ch));
+        emit IRiskConfig.UnderlyingParamsSet(sol, p);
+        vm.expectEmit(address(ch));
+        emit IRiskConfig.RiskParamsSet(sol, _defaults());
+        vm.prank(admin);
+        ch.setUnderlyingParams(sol, p);
+        _assertRiskParams(ch.riskParams(sol), _defaults());
+        assertEq(ch.riskParams(sol).imVegaSlope, ch.MIN_IM_VEGA_SLOPE());
+        assertEq(ch.riskParams(sol).imVegaCap, ch.MIN_IM_VEGA_CAP());
+        assertEq(ch.riskParams(sol).mmVegaSlope, ch.MIN_MM_VEGA_SLOPE());
+        assertEq(ch.riskParams(sol).mmVegaCap, ch.MIN_MM_VEGA_CAP());
+        assertEq(ch.riskParams(sol).mmLongHaircut, 1e18);
+        assertEq(ch.riskParams(sol).haltShock, 0.5e18);
+        assertEq(ch.riskParams(sol).minTradeSize, 1e15);
+    }
+
+    /// Updating a listed underlying keeps its tuned risk parameters (no second RiskParamsSet).
+    function test_setUnderlyingParams_UpdateKeepsRiskParams() public {
+        RiskParams memory r = _defaults();
+        r.haltShock = 0.8e18;
+        r.minTradeSize = 0.5e18;
+        vm.prank(admin);
+        ch.setRiskParams(ETH, r);
+        vm.recordLogs();
+        vm.prank(admin);
+        ch.setUnderlyingParams(ETH, _underlyingParams(2e18));
+        assertEq(vm.getRecordedLogs().length, 1, "only UnderlyingParamsSet");
+        _assertRiskParams(ch.riskParams(ETH), r);
     }
 
     function test_setUnderlyingParams_RevertWhen_ExpiryGridInvalid() public {
@@ -110,14 +197,15 @@ contract RiskConfigTest is CoreBase {
         vm.expectEmit(address(ch));
         emit IRiskConfig.CollateralListed(address(token), ETH, 12, 2);
         vm.expectEmit(address(ch));
-        emit IRiskConfig.CollateralParamsSet(address(token), 0.2e18, 500e18);
+        emit IRiskConfig.CollateralParamsSet(address(token), 0.2e18, 0.1e18, 500e18);
         vm.prank(admin);
-        ch.listCollateral(address(token), ETH, 0.2e18, 500e18);
+        ch.listCollateral(address(token), ETH, 0.2e18, 0.1e18, 500e18);
         CollateralConfig memory c = ch.collateralConfig(address(token));
         assertTrue(c.listed);
         assertEq(c.decimals, 12);
         assertEq(c.index, 2);
         assertEq(c.haircut, 0.2e18);
+        assertEq(c.mmHaircut, 0.1e18);
         assertEq(c.depositCapWad, 500e18);
         assertEq(c.priceUnderlying, ETH);
         address[] memory tokens = ch.collateralTokens();
@@ -128,15 +216,15 @@ contract RiskConfigTest is CoreBase {
     function test_listCollateral_RevertWhen_AlreadyListed() public {
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_CollateralAlreadyListed.selector, address(weth)));
-        ch.listCollateral(address(weth), ETH, 0.1e18, 1e18);
+        ch.listCollateral(address(weth), ETH, 0.1e18, 0.05e18, 1e18);
     }
 
     function test_listCollateral_RevertWhen_CashOrZero() public {
         vm.startPrank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_InvalidCollateral.selector, address(usdc)));
-        ch.listCollateral(address(usdc), ETH, 0.1e18, 1e18);
+        ch.listCollateral(address(usdc), ETH, 0.1e18, 0.05e18, 1e18);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_InvalidCollateral.selector, address(0)));
-        ch.listCollateral(address(0), ETH, 0.1e18, 1e18);
+        ch.listCollateral(address(0), ETH, 0.1e18, 0.05e18, 1e18);
         vm.stopPrank();
     }
 
@@ -144,37 +232,62 @@ contract RiskConfigTest is CoreBase {
         MockERC20 token = new MockERC20("Odd", "ODD", 37);
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_DecimalsOutOfBounds.selector, uint8(37)));
-        ch.listCollateral(address(token), ETH, 0.1e18, 1e18);
+        ch.listCollateral(address(token), ETH, 0.1e18, 0.05e18, 1e18);
     }
 
     function test_listCollateral_RevertWhen_PriceMarketUnknown() public {
         MockERC20 token = new MockERC20("T", "T", 18);
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IChainlinkOracle.Oracle_UnknownUnderlying.selector, uint16(5)));
-        ch.listCollateral(address(token), 5, 0.1e18, 1e18);
+        ch.listCollateral(address(token), 5, 0.1e18, 0.05e18, 1e18);
     }
 
     function test_listCollateral_RevertWhen_TooMany() public {
         vm.startPrank(admin);
         for (uint256 i = 2; i < 16; ++i) {
-            ch.listCollateral(address(new MockERC20("T", "T", 18)), ETH, 0.1e18, 1e18);
+            ch.listCollateral(address(new MockERC20("T", "T", 18)), ETH, 0.1e18, 0.05e18, 1e18);
         }
         address extra = address(new MockERC20("T", "T", 18));
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_TooManyCollaterals.selector, 16));
-        ch.listCollateral(extra, ETH, 0.1e18, 1e18);
+        ch.listCollateral(extra, ETH, 0.1e18, 0.05e18, 1e18);
         vm.stopPrank();
     }
 
-    function test_listCollateral_RevertWhen_HaircutOrCapOutOfBounds() public {
+    // Issue 7 case 6: separate IM and MM haircuts, each bounded. One test per bound.
+
+    function test_listCollateral_RevertWhen_HaircutBelowMinimum() public {
+        _expectHaircutRevert(0.01e18 - 1, 0.005e18);
+    }
+
+    function test_listCollateral_RevertWhen_HaircutAboveMaximum() public {
+        _expectHaircutRevert(1e18 + 1, 0.5e18);
+    }
+
+    function test_listCollateral_RevertWhen_MmHaircutBelowMinimum() public {
+        _expectHaircutRevert(0.1e18, 0.005e18 - 1);
+    }
+
+    function test_listCollateral_RevertWhen_MmHaircutNotBelowHaircut() public {
+        _expectHaircutRevert(0.1e18, 0.1e18);
+    }
+
+    function test_listCollateral_RevertWhen_DepositCapAboveMaximum() public {
         address token = address(new MockERC20("T", "T", 18));
-        vm.startPrank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_HaircutOutOfBounds.selector, 0.01e18 - 1));
-        ch.listCollateral(token, ETH, 0.01e18 - 1, 1e18);
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_HaircutOutOfBounds.selector, 1e18 + 1));
-        ch.listCollateral(token, ETH, 1e18 + 1, 1e18);
+        vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_DepositCapOutOfBounds.selector, 1e30 + 1));
-        ch.listCollateral(token, ETH, 0.5e18, 1e30 + 1);
+        ch.listCollateral(token, ETH, 0.5e18, 0.25e18, 1e30 + 1);
+    }
+
+    function test_listCollateral_AcceptsBoundaryHaircuts() public {
+        address low = address(new MockERC20("L", "L", 18));
+        address high = address(new MockERC20("H", "H", 18));
+        vm.startPrank(admin);
+        ch.listCollateral(low, ETH, 0.01e18, 0.005e18, 1e30); // the minima, the largest cap
+        ch.listCollateral(high, ETH, 1e18, 1e18 - 1, 0); // full haircut (wind-down), MM just below
         vm.stopPrank();
+        assertEq(ch.collateralConfig(low).haircut, 0.01e18);
+        assertEq(ch.collateralConfig(low).mmHaircut, 0.005e18);
+        assertEq(ch.collateralConfig(high).mmHaircut, 1e18 - 1);
     }
 
     function test_listCollateral_RevertWhen_NotRiskAdmin() public {
@@ -182,34 +295,275 @@ contract RiskConfigTest is CoreBase {
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole)
         );
-        ch.listCollateral(address(1234), ETH, 0.1e18, 1e18);
+        ch.listCollateral(address(1234), ETH, 0.1e18, 0.05e18, 1e18);
     }
 
     function test_setCollateralParams_UpdatesAndEmits() public {
         vm.expectEmit(address(ch));
-        emit IRiskConfig.CollateralParamsSet(address(weth), 1e18, 7e18);
+        emit IRiskConfig.CollateralParamsSet(address(weth), 1e18, 0.5e18, 7e18);
         vm.prank(admin);
-        ch.setCollateralParams(address(weth), 1e18, 7e18);
+        ch.setCollateralParams(address(weth), 1e18, 0.5e18, 7e18);
         assertEq(ch.collateralConfig(address(weth)).haircut, 1e18);
+        assertEq(ch.collateralConfig(address(weth)).mmHaircut, 0.5e18);
         assertEq(ch.collateralConfig(address(weth)).depositCapWad, 7e18);
-        // a 100% haircut winds the asset down: it counts for nothing
+        // a 100% IM haircut winds the asset down: it counts for nothing toward IM, half toward MM
         _depositToken(aliceAcc, weth, 1e18);
-        (int256 equity, , ) = ch.accountMargin(aliceAcc);
-        assertEq(equity, 0);
+        (int256 equity, uint256 im, uint256 mm) = ch.accountMargin(aliceAcc);
+        assertEq(equity - int256(im), 0);
+        assertEq(equity - int256(mm), 1000e18);
     }
 
-    function test_setCollateralParams_RevertWhen_NotListedOrOutOfBounds() public {
-        vm.startPrank(admin);
+    function test_setCollateralParams_RevertWhen_NotListed() public {
+        vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_CollateralNotListed.selector, address(usdc)));
-        ch.setCollateralParams(address(usdc), 0.1e18, 1e18);
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_HaircutOutOfBounds.selector, 0));
-        ch.setCollateralParams(address(weth), 0, 1e18);
+        ch.setCollateralParams(address(usdc), 0.1e18, 0.05e18, 1e18);
+    }
+
+    function test_setCollateralParams_RevertWhen_HaircutsOutOfBounds() public {
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_HaircutOutOfBounds.selector, 0, 0));
+        ch.setCollateralParams(address(weth), 0, 0, 1e18);
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_HaircutOutOfBounds.selector, 0.1e18, 0.2e18));
+        ch.setCollateralParams(address(weth), 0.1e18, 0.2e18, 1e18);
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_DepositCapOutOfBounds.selector, 1e30 + 1));
+        ch.setCollateralParams(address(weth), 0.1e18, 0.05e18, 1e30 + 1);
         vm.stopPrank();
+    }
+
+    function test_setCollateralParams_RevertWhen_NotRiskAdmin() public {
         vm.prank(bob);
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole)
         );
-        ch.setCollateralParams(address(weth), 0.1e18, 1e18);
+        ch.setCollateralParams(address(weth), 0.1e18, 0.05e18, 1e18);
+    }
+
+    // ------------------------------------------------------------------ risk params (stress, degraded markets)
+
+    function test_setRiskParams_StoresAndEmits() public {
+        RiskParams memory r = RiskParams({
+            imVegaSlope: 3e18,
+            imVegaCap: 1e18,
+            mmVegaSlope: 2e18,
+            mmVegaCap: 0.6e18,
+            mmLongHaircut: 0.7e18,
+            haltShock: 0.3e18,
+            minTradeSize: 0.01e18
+        });
+        vm.expectEmit(address(ch));
+        emit IRiskConfig.RiskParamsSet(ETH, r);
+        vm.prank(admin);
+        ch.setRiskParams(ETH, r);
+        _assertRiskParams(ch.riskParams(ETH), r);
+        // the evaluator's one-read view merges both structs
+        EngineParams memory e = ch.engineParams(ETH);
+        assertEq(e.imBase, 0.15e18);
+        assertEq(e.imFloor, 0.1e18);
+        assertEq(e.mmBase, 0.1e18);
+        assertEq(e.mmFloor, 0.075e18);
+        assertEq(e.rate, 0);
+        assertEq(e.imVegaSlope, 3e18);
+        assertEq(e.imVegaCap, 1e18);
+        assertEq(e.mmVegaSlope, 2e18);
+        assertEq(e.mmVegaCap, 0.6e18);
+        assertEq(e.mmLongHaircut, 0.7e18);
+        assertEq(e.haltShock, 0.3e18);
+        // BTC untouched
+        _assertRiskParams(ch.riskParams(BTC), _defaults());
+    }
+
+    function test_engineParams_ZerosWhenNotListed() public view {
+        EngineParams memory e = ch.engineParams(77);
+        assertEq(e.imBase, 0);
+        assertEq(e.imVegaSlope, 0);
+        assertEq(e.haltShock, 0);
+        assertEq(ch.riskParams(77).minTradeSize, 0);
+    }
+
+    function test_setRiskParams_AcceptsBoundaries() public {
+        RiskParams memory r = _defaults(); // every minimum
+        r.mmLongHaircut = 0.5e18;
+        r.haltShock = 0.25e18;
+        r.minTradeSize = 1;
+        vm.prank(admin);
+        ch.setRiskParams(ETH, r);
+        _assertRiskParams(ch.riskParams(ETH), r);
+        r = RiskParams({
+            imVegaSlope: 10e18,
+            imVegaCap: 2e18,
+            mmVegaSlope: 10e18,
+            mmVegaCap: 2e18,
+            mmLongHaircut: 1e18,
+            haltShock: 1e18,
+            minTradeSize: 1e18
+        }); // every maximum (MM equal to IM is allowed)
+        vm.prank(admin);
+        ch.setRiskParams(ETH, r);
+        _assertRiskParams(ch.riskParams(ETH), r);
+    }
+
+    function test_setRiskParams_RevertWhen_NotRiskAdmin() public {
+        RiskParams memory r = _defaults();
+        vm.prank(alice);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, riskRole)
+        );
+        ch.setRiskParams(ETH, r);
+    }
+
+    function test_setRiskParams_RevertWhen_UnderlyingNotListed() public {
+        RiskParams memory r = _defaults();
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_UnderlyingNotListed.selector, uint16(7)));
+        ch.setRiskParams(7, r);
+    }
+
+    function test_setRiskParams_RevertWhen_ImVegaSlopeBelowMinimum() public {
+        RiskParams memory r = _defaults();
+        r.imVegaSlope = 1.8e18 - 1;
+        _expectRiskRevert(r);
+    }
+
+    function test_setRiskParams_RevertWhen_ImVegaSlopeAboveMaximum() public {
+        RiskParams memory r = _defaults();
+        r.imVegaSlope = 10e18 + 1;
+        _expectRiskRevert(r);
+    }
+
+    function test_setRiskParams_RevertWhen_ImVegaCapBelowMinimum() public {
+        RiskParams memory r = _defaults();
+        r.imVegaCap = 0.55e18 - 1;
+        _expectRiskRevert(r);
+    }
+
+    function test_setRiskParams_RevertWhen_ImVegaCapAboveMaximum() public {
+        RiskParams memory r = _defaults();
+        r.imVegaCap = 2e18 + 1;
+        _expectRiskRevert(r);
+    }
+
+    function test_setRiskParams_RevertWhen_MmVegaSlopeBelowMinimum() public {
+        RiskParams memory r = _defaults();
+        r.mmVegaSlope = 0.9e18 - 1;
+        _expectRiskRevert(r);
+    }
+
+    function test_setRiskParams_RevertWhen_MmVegaSlopeAboveImVegaSlope() public {
+        RiskParams memory r = _defaults();
+        r.mmVegaSlope = r.imVegaSlope + 1;
+        _expectRiskRevert(r);
+    }
+
+    function test_setRiskParams_RevertWhen_MmVegaCapBelowMinimum() public {
+        RiskParams memory r = _defaults();
+        r.mmVegaCap = 0.3e18 - 1;
+        _expectRiskRevert(r);
+    }
+
+    function test_setRiskParams_RevertWhen_MmVegaCapAboveImVegaCap() public {
+        RiskParams memory r = _defaults();
+        r.mmVegaCap = r.imVegaCap + 1;
+        _expectRiskRevert(r);
+    }
+
+    function test_setRiskParams_RevertWhen_MmLongHaircutBelowMinimum() public {
+        RiskParams memory r = _defaults();
+        r.mmLongHaircut = 0.5e18 - 1;
+        _expectRiskRevert(r);
+    }
+
+    function test_setRiskParams_RevertWhen_MmLongHaircutAboveOne() public {
+        RiskParams memory r = _defaults();
+        r.mmLongHaircut = 1e18 + 1;
+        _expectRiskRevert(r);
+    }
+
+    function test_setRiskParams_RevertWhen_HaltShockBelowMinimum() public {
+        RiskParams memory r = _defaults();
+        r.haltShock = 0.25e18 - 1;
+        _expectRiskRevert(r);
+    }
+
+    function test_setRiskParams_RevertWhen_HaltShockAboveOne() public {
+        RiskParams memory r = _defaults();
+        r.haltShock = 1e18 + 1;
+        _expectRiskRevert(r);
+    }
+
+    function test_setRiskParams_RevertWhen_MinTradeSizeZero() public {
+        RiskParams memory r = _defaults();
+        r.minTradeSize = 0;
+        _expectRiskRevert(r);
+    }
+
+    function test_setRiskParams_RevertWhen_MinTradeSizeAboveMaximum() public {
+        RiskParams memory r = _defaults();
+        r.minTradeSize = 1e18 + 1;
+        _expectRiskRevert(r);
+    }
+
+    // ------------------------------------------------------------------ group cap
+
+    function test_groupCap_DefaultIs16() public view {
+        assertEq(ch.groupCap(), 16);
+    }
+
+    function test_constructor_EmitsDefaultCaps() public {
+        vm.recordLogs();
+        ClearingHouse fresh = new ClearingHouse(
+            admin,
+            usdc,
+            oracle,
+            volOracle,
+            settlement,
+            feeCollector,
+            insuranceFund
+        );
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        bool positionCapSeen;
+        bool groupCapSeen;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(fresh)) continue;
+            if (logs[i].topics[0] == IRiskConfig.PositionCapSet.selector) {
+                positionCapSeen = abi.decode(logs[i].data, (uint256)) == 32;
+            }
+            if (logs[i].topics[0] == IRiskConfig.GroupCapSet.selector) {
+                groupCapSeen = abi.decode(logs[i].data, (uint256)) == 16;
+            }
+        }
+        assertTrue(positionCapSeen, "PositionCapSet(32)");
+        assertTrue(groupCapSeen, "GroupCapSet(16)");
+    }
+
+    function test_setGroupCap_StoresAndEmits() public {
+        vm.expectEmit(address(ch));
+        emit IRiskConfig.GroupCapSet(32);
+        vm.prank(admin);
+        ch.setGroupCap(32);
+        assertEq(ch.groupCap(), 32);
+        vm.prank(admin);
+        ch.setGroupCap(1);
+        assertEq(ch.groupCap(), 1);
+    }
+
+    function test_setGroupCap_RevertWhen_Zero() public {
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_GroupCapOutOfBounds.selector, 0));
+        ch.setGroupCap(0);
+    }
+
+    function test_setGroupCap_RevertWhen_AboveMaximum() public {
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_GroupCapOutOfBounds.selector, 33));
+        ch.setGroupCap(33);
+    }
+
+    function test_setGroupCap_RevertWhen_NotRiskAdmin() public {
+        vm.prank(bob);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole)
+        );
+        ch.setGroupCap(8);
     }
 
     // ------------------------------------------------------------------ position cap and fee share
@@ -251,6 +605,52 @@ contract RiskConfigTest is CoreBase {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /// @dev The first-listing defaults documented in IRiskConfig.setUnderlyingParams.
+    function _defaults() internal pure returns (RiskParams memory) {
+        return
+            RiskParams({
+                imVegaSlope: 1.8e18,
+                imVegaCap: 0.55e18,
+                mmVegaSlope: 0.9e18,
+                mmVegaCap: 0.3e18,
+                mmLongHaircut: 1e18,
+                haltShock: 0.5e18,
+                minTradeSize: 1e15
+            });
+    }
+
+    function _assertRiskParams(RiskParams memory got, RiskParams memory want) internal pure {
+        assertEq(got.imVegaSlope, want.imVegaSlope, "imVegaSlope");
+        assertEq(got.imVegaCap, want.imVegaCap, "imVegaCap");
+        assertEq(got.mmVegaSlope, want.mmVegaSlope, "mmVegaSlope");
+        assertEq(got.mmVegaCap, want.mmVegaCap, "mmVegaCap");
+        assertEq(got.mmLongHaircut, want.mmLongHaircut, "mmLongHaircut");
+        assertEq(got.haltShock, want.haltShock, "haltShock");
+        assertEq(got.minTradeSize, want.minTradeSize, "minTradeSize");
+    }
+
+    function _expectRiskRevert(RiskParams memory r) internal {
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_InvalidRiskParams.selector, ETH));
+        ch.setRiskParams(ETH, r);
+    }
+
+    function _expectHaircutRevert(uint256 haircut, uint256 mmHaircut) internal {
+        address token = address(new MockERC20("T", "T", 18));
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_HaircutOutOfBounds.selector, haircut, mmHaircut));
+        ch.listCollateral(token, ETH, haircut, mmHaircut, 1e18);
+    }
+
+    /// @dev A third market (id 3) known to the oracle but not yet listed by the clearing house.
+    function _listOracleMarket() internal returns (uint16 id) {
+        id = 3;
+        MockAggregator feed = new MockAggregator(8, "SOL / USD");
+        _pushPrice(feed, 150e18);
+        vm.prank(admin);
+        oracle.listUnderlying(id, _feedParams(feed, 1e18, 10_000e18));
+    }
 
     function _expectMarginRevert(uint64 imBase, uint64 imFloor, uint64 mmBase, uint64 mmFloor) internal {
         UnderlyingParams memory p = _underlyingParams(1e18);

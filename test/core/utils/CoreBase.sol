@@ -97,8 +97,8 @@ abstract contract CoreBase is Test {
         vm.startPrank(admin);
         ch.setUnderlyingParams(ETH, _underlyingParams(1e18));
         ch.setUnderlyingParams(BTC, _underlyingParams(1000e18));
-        ch.listCollateral(address(weth), ETH, 0.1e18, 1_000_000e18);
-        ch.listCollateral(address(wbtc), BTC, 0.1e18, 100_000e18);
+        ch.listCollateral(address(weth), ETH, 0.1e18, 0.05e18, 1_000_000e18);
+        ch.listCollateral(address(wbtc), BTC, 0.1e18, 0.05e18, 100_000e18);
         ch.setExchange(address(exchange));
         ch.setPositionCap(128);
         vm.stopPrank();
