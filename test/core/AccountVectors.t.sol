@@ -2,15 +2,27 @@
 pragma solidity 0.8.28;
 
 import {AccountId, SeriesId, MarketMode} from "../../contracts/types/Types.sol";
-import {IClearingHouse, Trade} from "../../contracts/interfaces/IClearingHouse.sol";
-import {UnderlyingParams} from "../../contracts/interfaces/IRiskConfig.sol";
+import {Trade} from "../../contracts/interfaces/IClearingHouse.sol";
+import {UnderlyingParams, RiskParams, CollateralConfig} from "../../contracts/interfaces/IRiskConfig.sol";
+import {IMarginEvaluator} from "../../contracts/interfaces/IMarginEvaluator.sol";
+import {OracleCache} from "../../contracts/core/OracleCache.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
+import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {CoreBase} from "./utils/CoreBase.sol";
 
-/// @notice Replays test/vectors/account-*.json on the real contracts (oracles fed by MockAggregator) and checks
-/// `accountMargin` against the expected equity/IM/MM of the TypeScript model (sdk/model/account.ts), to the wei.
+/// @notice Replays test/vectors/account-*.json (risk engine v2) on the real contracts (ClearingHouse and its
+/// MarginEvaluator, ChainlinkOracle, VolatilityOracle and SettlementOracle fed by MockAggregator feeds) and checks,
+/// to the wei, against the TypeScript model (sdk/model/account.ts):
+/// - `accountMargin` (non-strict) equity, im, mm;
+/// - the strict evaluation behind every initial-margin check (`marginEvaluator.evaluate(..., strict = true, ...)` on
+///   the account's raw holdings) equity, im, mm and the group count.
 /// The setup each vector describes is documented in test/core/accountVectors.ts.
 contract AccountVectorsTest is CoreBase {
+    /// @dev Account ids the generator assumes (test/core/accountVectors.ts: COUNTERPARTY_ID, ACCOUNT_ID).
+    uint256 internal constant COUNTERPARTY_ID = 6;
+    uint256 internal constant ACCOUNT_ID = 7;
+    uint128 internal constant MIN_TRADE_SIZE = 1e15;
+
     string internal json;
     AccountId internal counterparty;
 
@@ -18,6 +30,7 @@ contract AccountVectorsTest is CoreBase {
         super.setUp();
         vm.prank(carol);
         counterparty = ch.createAccount();
+        assertEq(AccountId.unwrap(counterparty), COUNTERPARTY_ID);
         _depositCash(counterparty, 1e15);
     }
 
@@ -41,25 +54,87 @@ contract AccountVectorsTest is CoreBase {
     }
 
     function _replay(string memory at) internal {
-        string memory name = vm.parseJsonString(json, string.concat(at, ".name"));
         _configure(at);
         AccountId account = _holdings(at);
         _settlements(at);
         _finalState(at);
-
-        uint256 halted = vm.parseJsonUint(json, string.concat(at, ".expected.halted"));
-        if (halted != 0) {
-            vm.expectRevert(abi.encodeWithSelector(IClearingHouse.ClearingHouse_MarketHalted.selector, uint16(halted)));
-            ch.accountMargin(account);
-            return;
-        }
-        (int256 equity, uint256 im, uint256 mm) = ch.accountMargin(account);
-        assertEq(equity, vm.parseJsonInt(json, string.concat(at, ".expected.equity")), name);
-        assertEq(im, vm.parseJsonUint(json, string.concat(at, ".expected.im")), name);
-        assertEq(mm, vm.parseJsonUint(json, string.concat(at, ".expected.mm")), name);
+        _checkAccountMargin(at, account);
+        _checkStrict(at, account);
     }
 
-    /// @dev Rates and build-time vols (at T0).
+    // ------------------------------------------------------------------ checks
+
+    function _checkAccountMargin(string memory at, AccountId account) internal view {
+        string memory name = vm.parseJsonString(json, string.concat(at, ".name"));
+        (int256 equity, uint256 im, uint256 mm) = ch.accountMargin(account);
+        assertEq(equity, vm.parseJsonInt(json, string.concat(at, ".expected.equity")), string.concat(name, ": equity"));
+        assertEq(im, vm.parseJsonUint(json, string.concat(at, ".expected.im")), string.concat(name, ": im"));
+        assertEq(mm, vm.parseJsonUint(json, string.concat(at, ".expected.mm")), string.concat(name, ": mm"));
+    }
+
+    /// @dev The evaluator on the account's raw holdings, as `_initialMargin` hands them over (strict), and the group
+    /// count of the non-strict evaluation too.
+    function _checkStrict(string memory at, AccountId account) internal view {
+        string memory name = vm.parseJsonString(json, string.concat(at, ".name"));
+        uint256[] memory collaterals = _collateralWords(account);
+        OracleCache.Cache memory cache;
+        (IMarginEvaluator.Evaluation memory s, ) = ch.marginEvaluator().evaluate(
+            ch.cashOf(account),
+            collaterals,
+            _positionWords(account),
+            true,
+            cache
+        );
+        string memory x = string.concat(at, ".expected.strict");
+        assertEq(s.equity, vm.parseJsonInt(json, string.concat(x, ".equity")), string.concat(name, ": strict equity"));
+        assertEq(s.im, vm.parseJsonUint(json, string.concat(x, ".im")), string.concat(name, ": strict im"));
+        assertEq(s.mm, vm.parseJsonUint(json, string.concat(x, ".mm")), string.concat(name, ": strict mm"));
+        uint256 groups = vm.parseJsonUint(json, string.concat(at, ".expected.groups"));
+        assertEq(s.groups, groups, string.concat(name, ": groups"));
+        OracleCache.Cache memory fresh;
+        (IMarginEvaluator.Evaluation memory n, ) = ch.marginEvaluator().evaluate(
+            ch.cashOf(account),
+            collaterals,
+            _positionWords(account),
+            false,
+            fresh
+        );
+        assertEq(n.groups, groups, string.concat(name, ": groups (non-strict)"));
+    }
+
+    /// @dev `SeriesId << 96 | uint96(int96 size)` per position (IMarginEvaluator.evaluate).
+    function _positionWords(AccountId account) internal view returns (uint256[] memory words) {
+        (SeriesId[] memory ids, int256[] memory sizes) = ch.positionsOf(account);
+        words = new uint256[](ids.length);
+        for (uint256 i; i < ids.length; ++i) {
+            words[i] = (SeriesId.unwrap(ids[i]) << 96) | uint256(uint96(int96(sizes[i])));
+        }
+    }
+
+    /// @dev `priceUnderlying << 240 | imHaircut << 176 | mmHaircut << 112 | amountWad` per held collateral.
+    function _collateralWords(AccountId account) internal view returns (uint256[] memory words) {
+        MockERC20[2] memory tokens = [weth, wbtc];
+        uint256 n;
+        for (uint256 i; i < 2; ++i) {
+            if (ch.collateralOf(account, address(tokens[i])) != 0) ++n;
+        }
+        words = new uint256[](n);
+        n = 0;
+        for (uint256 i; i < 2; ++i) {
+            uint256 amount = ch.collateralOf(account, address(tokens[i]));
+            if (amount == 0) continue;
+            CollateralConfig memory c = ch.collateralConfig(address(tokens[i]));
+            words[n++] =
+                (uint256(c.priceUnderlying) << 240) |
+                (uint256(c.haircut) << 176) |
+                (uint256(c.mmHaircut) << 112) |
+                amount;
+        }
+    }
+
+    // ------------------------------------------------------------------ setup at T0
+
+    /// @dev Rates, risk parameters, collateral haircuts and build-time vols.
     function _configure(string memory at) internal {
         UnderlyingParams memory p = _underlyingParams(1e18);
         p.rate = int64(vm.parseJsonInt(json, string.concat(at, ".rates.eth")));
@@ -68,18 +143,52 @@ contract AccountVectorsTest is CoreBase {
         vm.startPrank(admin);
         ch.setUnderlyingParams(ETH, p);
         ch.setUnderlyingParams(BTC, q);
+        ch.setRiskParams(ETH, _risk(string.concat(at, ".risk.eth")));
+        ch.setRiskParams(BTC, _risk(string.concat(at, ".risk.btc")));
+        _haircuts(at, ".haircuts.weth", address(weth), 1_000_000e18);
+        _haircuts(at, ".haircuts.wbtc", address(wbtc), 100_000e18);
         vm.stopPrank();
         _pushVols(at);
+    }
+
+    function _risk(string memory x) internal view returns (RiskParams memory) {
+        return
+            RiskParams({
+                imVegaSlope: uint64(vm.parseJsonUint(json, string.concat(x, ".imVegaSlope"))),
+                imVegaCap: uint64(vm.parseJsonUint(json, string.concat(x, ".imVegaCap"))),
+                mmVegaSlope: uint64(vm.parseJsonUint(json, string.concat(x, ".mmVegaSlope"))),
+                mmVegaCap: uint64(vm.parseJsonUint(json, string.concat(x, ".mmVegaCap"))),
+                mmLongHaircut: uint64(vm.parseJsonUint(json, string.concat(x, ".mmLongHaircut"))),
+                haltShock: uint64(vm.parseJsonUint(json, string.concat(x, ".haltShock"))),
+                minTradeSize: MIN_TRADE_SIZE
+            });
+    }
+
+    function _haircuts(string memory at, string memory key, address token, uint256 cap) internal {
+        ch.setCollateralParams(
+            token,
+            vm.parseJsonUint(json, string.concat(at, key, ".im")),
+            vm.parseJsonUint(json, string.concat(at, key, ".mm")),
+            cap
+        );
     }
 
     function _pushVols(string memory at) internal {
         vm.startPrank(volUpdater);
         volOracle.setVol(ETH, vm.parseJsonUint(json, string.concat(at, ".vols.eth")));
         volOracle.setVol(BTC, vm.parseJsonUint(json, string.concat(at, ".vols.btc")));
+        vm.stopPrank();
+        _pushExpiryVols(at, 0);
+    }
+
+    /// @dev Per-expiry vols of `underlying` (0: all underlyings).
+    function _pushExpiryVols(string memory at, uint16 underlying) internal {
         uint256[] memory us = vm.parseJsonUintArray(json, string.concat(at, ".expiryVols.underlyings"));
         uint256[] memory es = vm.parseJsonUintArray(json, string.concat(at, ".expiryVols.expiries"));
         uint256[] memory vs = vm.parseJsonUintArray(json, string.concat(at, ".expiryVols.vols"));
+        vm.startPrank(volUpdater);
         for (uint256 i; i < us.length; ++i) {
+            if (underlying != 0 && us[i] != underlying) continue;
             uint40[] memory e = new uint40[](1);
             uint256[] memory v = new uint256[](1);
             (e[0], v[0]) = (uint40(es[i]), vs[i]);
@@ -88,10 +197,11 @@ contract AccountVectorsTest is CoreBase {
         vm.stopPrank();
     }
 
-    /// @dev Deposits and positions (one batch from the counterparty) at T0.
+    /// @dev Deposits and positions (one zero-premium batch from the counterparty) at T0.
     function _holdings(string memory at) internal returns (AccountId account) {
         vm.prank(alice);
         account = ch.createAccount();
+        assertEq(AccountId.unwrap(account), ACCOUNT_ID);
         uint256 cash = vm.parseJsonUint(json, string.concat(at, ".cash"));
         uint256 wethAmount = vm.parseJsonUint(json, string.concat(at, ".weth"));
         uint256 wbtcAmount = vm.parseJsonUint(json, string.concat(at, ".wbtc"));
@@ -115,6 +225,8 @@ contract AccountVectorsTest is CoreBase {
         if (trades.length != 0) exchange.applyTrades(trades);
     }
 
+    // ------------------------------------------------------------------ market moves
+
     /// @dev Settlement rounds at each recorded expiry (ascending), recorded from round history.
     function _settlements(string memory at) internal {
         uint256[] memory us = vm.parseJsonUintArray(json, string.concat(at, ".settled.underlyings"));
@@ -128,7 +240,7 @@ contract AccountVectorsTest is CoreBase {
         }
     }
 
-    /// @dev At `now`: final spots, fresh vols unless stale, guardian modes.
+    /// @dev At `now`: final spots (0: the feed answers 0), fresh vols unless stale, guardian modes.
     function _finalState(string memory at) internal {
         uint256 nowTs = vm.parseJsonUint(json, string.concat(at, ".now"));
         if (block.timestamp < nowTs) vm.warp(nowTs);
@@ -147,21 +259,11 @@ contract AccountVectorsTest is CoreBase {
     }
 
     function _pushFreshVolsFor(string memory at, uint16 underlying) internal {
-        vm.startPrank(volUpdater);
+        vm.prank(volUpdater);
         volOracle.setVol(
             underlying,
             vm.parseJsonUint(json, string.concat(at, underlying == ETH ? ".vols.eth" : ".vols.btc"))
         );
-        uint256[] memory us = vm.parseJsonUintArray(json, string.concat(at, ".expiryVols.underlyings"));
-        uint256[] memory es = vm.parseJsonUintArray(json, string.concat(at, ".expiryVols.expiries"));
-        uint256[] memory vs = vm.parseJsonUintArray(json, string.concat(at, ".expiryVols.vols"));
-        for (uint256 i; i < us.length; ++i) {
-            if (us[i] != underlying) continue;
-            uint40[] memory e = new uint40[](1);
-            uint256[] memory v = new uint256[](1);
-            (e[0], v[0]) = (uint40(es[i]), vs[i]);
-            volOracle.setExpiryVols(underlying, e, v);
-        }
-        vm.stopPrank();
+        _pushExpiryVols(at, underlying);
     }
 }
