@@ -229,8 +229,9 @@ contract FillTest is Base {
 
     /// The taker is healthy after the first leg alone but not after the second: the whole call reverts.
     function test_fill_MultiLeg_RevertWhen_TakerUnhealthyAfterLastLeg_NothingApplies() public {
-        AccountId poor = _openUnderfundedAccount(stranger);
-        // leg a alone is fine: the account buys a cheap out-of-the-money call for 1 (worth more than that)
+        AccountId poor = _openAccount(stranger, 10e18);
+        // leg a alone is fine: the account buys a cheap out-of-the-money call for 1, paid from its 10 of cash (a long
+        // earns no IM credit, so with no cash at all even this leg would fail)
         Order memory a = _order(makerAccount, call3000, false, 1e18, 1e18);
         // leg b sells an in-the-money put with no collateral: below initial margin
         Order memory b = _order(makerAccount, put2500, true, 1e18, PRICE);
@@ -344,9 +345,37 @@ contract FillTest is Base {
         _fillAs(takerOwner, takerAccount, rs);
     }
 
+    // -------------------------------------------------------------------------------------- minimum trade size
+
+    /// Issue 7 case 8: a taker cannot use up a maker's position slots with 1-wei fills of its quotes.
+    function test_fill_RevertWhen_DustFillWouldOpenPosition() public {
+        Order memory o = _order(makerAccount, call3000, false, 2e18, PRICE);
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearingHouse.ClearingHouse_BelowMinTradeSize.selector, call3000, 1, 1e15)
+        );
+        _fillAs(takerOwner, takerAccount, _one(_request(makerKey, o, 1)));
+        assertEq(_filled(o), 0);
+        _fillAs(takerOwner, takerAccount, _one(_request(makerKey, o, 1e15))); // at the minimum: fine
+        assertEq(ch.positionOf(makerAccount, call3000), -1e15);
+    }
+
+    /// Dust that opens nothing (both sides already hold the series) is accepted: closing dust is never stuck.
+    function test_fill_DustFillOfHeldSeriesAccepted() public {
+        _fillAs(
+            takerOwner,
+            takerAccount,
+            _one(_request(makerKey, _order(makerAccount, call3000, false, 1e18, PRICE), 1e18))
+        );
+        Order memory close = _order(makerAccount, call3000, true, 1e18, PRICE);
+        _fillAs(takerOwner, takerAccount, _one(_request(makerKey, close, 1)));
+        assertEq(ch.positionOf(makerAccount, call3000), -1e18 + 1);
+        assertEq(ch.positionOf(takerAccount, call3000), 1e18 - 1);
+    }
+
     // -------------------------------------------------------------------------------------- premium rounding
 
     function test_fill_PremiumRoundsAgainstTaker() public {
+        _setMinTradeSize(1); // 1-wei fills that open positions, for the rounding only (the guard is tested above)
         // 1 wei of size at a price of 1.5 wei per contract-unit: exact premium 1.5e-18 wei
         Order memory sell = _order(makerAccount, call3000, false, 10, 1.5e18);
         int256 takerCashBefore = ch.cashOf(takerAccount);

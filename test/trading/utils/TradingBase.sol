@@ -7,7 +7,7 @@ import {UnderlyingParams} from "../../../contracts/interfaces/IRiskConfig.sol";
 import {FeedParams} from "../../../contracts/interfaces/IChainlinkOracle.sol";
 import {IVolatilityOracle} from "../../../contracts/interfaces/IVolatilityOracle.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-import {IRiskConfig} from "../../../contracts/interfaces/IRiskConfig.sol";
+import {IRiskConfig, RiskParams} from "../../../contracts/interfaces/IRiskConfig.sol";
 import {IChainlinkOracle} from "../../../contracts/interfaces/IChainlinkOracle.sol";
 import {ISettlementOracle} from "../../../contracts/interfaces/ISettlementOracle.sol";
 import {MockAggregator} from "../../../contracts/mocks/MockAggregator.sol";
@@ -134,6 +134,15 @@ abstract contract TradingBase is ExchangeTestBase {
         usdc.approve(address(core), amountNative);
         core.deposit(account, address(usdc), amountNative);
         vm.stopPrank();
+    }
+
+    /// @dev Sets ETH's minimum trade size (first-listing default 1e15; 1 wei lets rounding tests fill dust that opens
+    /// positions).
+    function _setMinTradeSize(uint128 minTradeSize) internal {
+        RiskParams memory r = core.riskParams(ETH);
+        r.minTradeSize = minTradeSize;
+        vm.prank(admin);
+        core.setRiskParams(ETH, r);
     }
 
     /// @dev Publishes `priceWad` twice at the current time (so the one-confirmation deviation check accepts jumps).
