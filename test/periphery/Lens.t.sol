@@ -101,6 +101,36 @@ contract LensTest is CoreBase {
         assertEq(marks[1].valueWad, 0, "halted long counts 0");
     }
 
+    /// A halted leg is shown at the core's degraded value: minus its worst payoff up to the shocked last price
+    /// (a short call up to 60k x 1.5, a short put down to 0); health is still reported (the core never reverts).
+    function test_positionMarks_HaltedShortsAtDegradedValue() public {
+        _depositCash(aliceAcc, 50_000e6);
+        SeriesId btcCall = _series(BTC, expiry, 60_000e18, true);
+        SeriesId btcPut = _series(BTC, expiry, 50_000e18, false);
+        _applyOne(_trade(bobAcc, aliceAcc, btcCall, 0.1e18, 0));
+        _applyOne(_trade(bobAcc, aliceAcc, btcPut, 0.1e18, 0));
+        _halt(BTC);
+        ILens.PositionMark[] memory marks = lens.positionMarks(aliceAcc);
+        assertEq(marks.length, 2);
+        for (uint256 i; i < 2; ++i) {
+            assertEq(uint8(marks[i].mode), uint8(MarketMode.Halted));
+            assertEq(marks[i].markWad, 0);
+            if (SeriesId.unwrap(marks[i].series) == SeriesId.unwrap(btcCall)) {
+                assertEq(marks[i].valueWad, -3_000e18, "0.1 x (90k - 60k)");
+            } else {
+                assertEq(marks[i].valueWad, -5_000e18, "0.1 x 50k");
+            }
+        }
+        (int256 equity, uint256 im, uint256 mm) = ch.accountMargin(aliceAcc);
+        // the group (a short strangle) is worst at 0 or at 90k: max(5000, 3000)
+        assertEq(equity, 50_000e18 - 5_000e18);
+        ILens.Health memory h = lens.health(aliceAcc);
+        assertEq(h.equity, equity);
+        assertEq(h.initialRequirement, im);
+        assertEq(h.maintenanceRequirement, mm);
+        assertFalse(h.liquidatable);
+    }
+
     function test_liquidationPrices_ShortCallHasOnlyUpper() public {
         _depositCash(aliceAcc, 1_000e6);
         _applyOne(_trade(bobAcc, aliceAcc, _series(ETH, expiry, 2200e18, true), 2e18, 0));
