@@ -45,6 +45,38 @@ contract BlackScholesTest is Test {
         }
     }
 
+    /// `priceAt(prepare(..))` reproduces the pinned prices, kd and vegaStd to the wei; vegaStd is within spot/1e12 of
+    /// the 60-digit S·φ(d1)·σ√τ.
+    function test_priceAt_MatchesPinnedVectors() public view {
+        string memory json = vm.readFile(VECTORS);
+        uint256 count = vm.parseJsonUint(json, ".count");
+        for (uint256 i; i < count; ++i) {
+            string memory at = string.concat(".vectors[", vm.toString(i), "]");
+            _checkPriceAtVector(json, at);
+        }
+    }
+
+    function _checkPriceAtVector(string memory json, string memory at) internal pure {
+        uint256 spot = vm.parseJsonUint(json, string.concat(at, ".spot"));
+        BlackScholes.Prepared memory g = BlackScholes.prepare(
+            spot,
+            vm.parseJsonUint(json, string.concat(at, ".tau")),
+            vm.parseJsonUint(json, string.concat(at, ".vol")),
+            vm.parseJsonInt(json, string.concat(at, ".rate"))
+        );
+        (uint256 call, uint256 put, uint256 kd, uint256 vegaStd) = BlackScholes.priceAt(
+            g,
+            vm.parseJsonUint(json, string.concat(at, ".strike"))
+        );
+        string memory name = vm.parseJsonString(json, string.concat(at, ".name"));
+        assertEq(call, vm.parseJsonUint(json, string.concat(at, ".call")), string.concat(name, ": call"));
+        assertEq(put, vm.parseJsonUint(json, string.concat(at, ".put")), string.concat(name, ": put"));
+        assertEq(kd, vm.parseJsonUint(json, string.concat(at, ".kd")), string.concat(name, ": kd"));
+        assertEq(vegaStd, vm.parseJsonUint(json, string.concat(at, ".vegaStd")), string.concat(name, ": vegaStd"));
+        uint256 ref = vm.parseJsonUint(json, string.concat(at, ".vegaStdRef"));
+        assertApproxEqAbs(vegaStd, ref, spot / 1e12 + 2, string.concat(name, ": vegaStd vs reference"));
+    }
+
     function test_price_HarnessMatchesLibrary() public view {
         (uint256 c1, uint256 p1) = harness.price(S, 2_100e18, 30 days, 0.8e18, 0.03e18);
         (uint256 c2, uint256 p2) = BlackScholes.price(S, 2_100e18, 30 days, 0.8e18, 0.03e18);
@@ -199,6 +231,120 @@ contract BlackScholesTest is Test {
         // With r = 0 the discounted strike is exact and the integer formulas satisfy parity to the wei unless a
         // no-arbitrage clamp fired (approximation noise at the bounds).
         assertApproxEqAbs(int256(call) - int256(put), int256(a.spot) - int256(a.strike), _noise(a.spot));
+    }
+
+    // ---------------------------------------------------------------- prepare / priceAt
+
+    /// The per-group split changes nothing: priceAt(prepare(S, τ, σ, r), K) == price(S, K, τ, σ, r) to the wei.
+    function testFuzz_priceAt_EqualsPrice(
+        uint256 spotSeed,
+        uint256 moneySeed,
+        uint256 tau,
+        uint256 vol,
+        int256 rate
+    ) public pure {
+        Input memory a = _input(spotSeed, moneySeed, tau, vol, rate);
+        (uint256 call, uint256 put) = BlackScholes.price(a.spot, a.strike, a.tau, a.vol, a.rate);
+        (uint256 c2, uint256 p2, uint256 kd, ) = BlackScholes.priceAt(
+            BlackScholes.prepare(a.spot, a.tau, a.vol, a.rate),
+            a.strike
+        );
+        assertEq(c2, call, "call");
+        assertEq(p2, put, "put");
+        if (a.rate == 0 || a.tau == 0) assertEq(kd, a.strike, "kd = K without discounting");
+        if (a.rate >= 0) assertLe(kd, a.strike, "kd <= K for r >= 0");
+        else assertGe(kd, a.strike, "kd >= K for r < 0");
+    }
+
+    /// One prepared group serves several strikes, each equal to its own `price`.
+    function testFuzz_priceAt_OnePreparedManyStrikes(
+        uint256 spotSeed,
+        uint256 tau,
+        uint256 vol,
+        int256 rate
+    ) public pure {
+        Input memory a = _input(spotSeed, 0, tau, vol, rate);
+        BlackScholes.Prepared memory g = BlackScholes.prepare(a.spot, a.tau, a.vol, a.rate);
+        for (uint256 i; i < 5; ++i) {
+            uint256 strike = (a.spot * (60 + 20 * i)) / 100; // 0.6 S .. 1.4 S
+            if (strike < 1e12) strike = 1e12;
+            if (strike > 1e33) strike = 1e33;
+            (uint256 c1, uint256 p1, , ) = BlackScholes.priceAt(g, strike);
+            (uint256 c2, uint256 p2) = BlackScholes.price(a.spot, strike, a.tau, a.vol, a.rate);
+            assertEq(c1, c2);
+            assertEq(p1, p2);
+        }
+    }
+
+    /// vegaStd = S·φ(d1)·σ√τ <= S·σ√τ/√(2π) (φ <= 1/√(2π)), and matches a central finite difference
+    /// σ·∂C/∂σ ≈ (C(σ(1+h)) − C(σ(1−h)))/(2h) near the money.
+    function testFuzz_priceAt_VegaStdMatchesFiniteDifference(
+        uint256 spotSeed,
+        uint256 moneySeed,
+        uint256 tau,
+        uint256 vol,
+        uint256 rate
+    ) public pure {
+        uint256 spot = bound(spotSeed, 1e15, 1e30);
+        uint256 strike = bound(moneySeed, (spot * 7) / 10, (spot * 13) / 10);
+        tau = bound(tau, 1 hours, 2 * 365 days);
+        vol = bound(vol, 0.1e18, 2e18);
+        int256 r = int256(bound(rate, 0, 0.1e18));
+        BlackScholes.Prepared memory g = BlackScholes.prepare(spot, tau, vol, r);
+        (, , , uint256 vegaStd) = BlackScholes.priceAt(g, strike);
+        assertLe(
+            vegaStd,
+            FixedPointMathLib.mulWadUp(FixedPointMathLib.mulWadUp(spot, g.stddev), 398942280401432678) + 1
+        );
+        // h = 1e-4: truncation error ~h²·σ²·∂³C/∂σ³ / 6, far below 1e-6·S for these inputs.
+        (uint256 up, ) = BlackScholes.price(spot, strike, tau, vol + vol / 1e4, r);
+        (uint256 down, ) = BlackScholes.price(spot, strike, tau, vol - vol / 1e4, r);
+        int256 fd = ((int256(up) - int256(down)) * 1e4) / 2;
+        assertApproxEqAbs(int256(vegaStd), fd, spot / 1e6, "vegaStd ~ sigma dC/dsigma");
+    }
+
+    function test_priceAt_VegaStdAtTheMoney() public pure {
+        // r = 0, S = K: d1 = v/2, vegaStd = S·φ(v/2)·v with v = 0.8·√(30/365); 60-digit value 181.797793843825045...
+        (, , uint256 kd, uint256 vegaStd) = BlackScholes.priceAt(BlackScholes.prepare(S, 30 days, 0.8e18, 0), S);
+        assertEq(kd, S);
+        assertApproxEqAbs(vegaStd, 181_797_793_843_825_045_000, 1e6);
+    }
+
+    function test_priceAt_VegaStdZeroWithoutTimeValue() public pure {
+        (, , , uint256 v1) = BlackScholes.priceAt(BlackScholes.prepare(S, 0, 0.8e18, 0.05e18), 2_100e18);
+        (, , , uint256 v2) = BlackScholes.priceAt(BlackScholes.prepare(S, 30 days, 0, 0.05e18), 2_100e18);
+        (, , , uint256 v3) = BlackScholes.priceAt(BlackScholes.prepare(S, 30 days, 0.8e18, 0), 20_000e18);
+        assertEq(v1, 0, "tau 0");
+        assertEq(v2, 0, "vol 0");
+        assertEq(v3, 0, "e^{-d1^2/2} underflows: |d1| > 9.1");
+    }
+
+    function test_prepare_RevertWhen_OutsideDomain() public {
+        // prepare checks spot, tau, vol and rate, with the spot in the strike slot.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                BlackScholes.BlackScholes_OutOfDomain.selector,
+                S,
+                S,
+                BlackScholes.MAX_TAU + 1,
+                1e18,
+                0
+            )
+        );
+        harness.prepare(S, BlackScholes.MAX_TAU + 1, 1e18, 0);
+        vm.expectRevert(abi.encodeWithSelector(BlackScholes.BlackScholes_OutOfDomain.selector, 1, 1, 1 days, 1e18, 0));
+        harness.prepare(1, 1 days, 1e18, 0);
+    }
+
+    function test_priceAt_RevertWhen_StrikeOutsideDomain() public {
+        BlackScholes.Prepared memory g = harness.prepare(S, 30 days, 0.8e18, 0);
+        // priceAt checks the strike against the prepared spot (tau, vol, rate reported as 0).
+        vm.expectRevert(abi.encodeWithSelector(BlackScholes.BlackScholes_OutOfDomain.selector, S, 1e12 - 1, 0, 0, 0));
+        harness.priceAt(g, 1e12 - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(BlackScholes.BlackScholes_OutOfDomain.selector, S, S * 1e9 + 1, 0, 0, 0)
+        );
+        harness.priceAt(g, S * 1e9 + 1);
     }
 
     // ---------------------------------------------------------------- domain

@@ -1,7 +1,10 @@
 /**
  * Differential tests: contracts vs the TypeScript reference model (sdk/model).
  * - BlackScholes.price equals the bigint mirror to the wei and is within spot/1e8 of the 60-digit decimal.js reference;
- * - MarginLib.evaluateGroup / maxLoss equal the model to the wei on random groups;
+ * - BlackScholes.priceAt(prepare(..)) equals the mirror (call, put, kd, vegaStd) and `price` to the wei; vegaStd is
+ *   within spot/1e15 + 2 wei of the 60-digit S·φ(d1)·σ√τ;
+ * - MarginLib.evaluateGroup / evaluateWords / maxLoss / lossUpTo equal the model to the wei on random groups, and
+ *   revert with the same custom error (and arguments) whenever the model throws (negative rates included);
  * - the committed JSON vectors equal what the generator builds from the model.
  * Runs: 300 by default, FUZZ_RUNS under `npm run test:fuzz`. Seed pinned (FUZZ_SEED to override).
  */
@@ -21,9 +24,15 @@ import {
   blackScholes,
   blackScholesReference,
   evaluateGroup,
+  evaluateWords,
+  lossUpTo,
   maxLoss,
   normCdf,
   normCdfRef,
+  payoffAt,
+  prepare,
+  priceAt,
+  toWords,
   type GroupParams,
   type Leg,
 } from "../../sdk/model/index.js";
@@ -78,6 +87,15 @@ const bsInput = fc
     return { spot, strike: logUniform(lo, hi, strikeU), tau, vol, rate };
   });
 
+/** Result of a model call, or the custom error it throws rendered as `Name(arg, ...)`. */
+function modelOutcome<T>(f: () => T): { ok: T } | { error: string } {
+  try {
+    return { ok: f() };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
 describe("math differential (contracts vs sdk/model)", function () {
   this.timeout(0);
   let harness: Awaited<ReturnType<typeof deploy>>;
@@ -88,6 +106,18 @@ describe("math differential (contracts vs sdk/model)", function () {
   before(async () => {
     harness = await deploy();
   });
+
+  /** Result of a harness call, or its custom error rendered like the model's error messages. */
+  async function chainOutcome<T>(f: () => Promise<T>): Promise<{ ok: T } | { error: string }> {
+    try {
+      return { ok: await f() };
+    } catch (e) {
+      const data = (e as { data?: string }).data;
+      const parsed = data === undefined ? null : harness.interface.parseError(data);
+      if (parsed === null) throw e;
+      return { error: `${parsed.name}(${parsed.args.map((a: unknown) => String(a)).join(", ")})` };
+    }
+  }
 
   it("BlackScholes.price equals the bigint mirror and is within spot/1e8 of the 60-digit reference", async () => {
     let worst = new Dec(0);
@@ -110,6 +140,56 @@ describe("math differential (contracts vs sdk/model)", function () {
     console.log(`      worst |error|/spot over ${RUNS} runs: ${worst.toExponential(3)}`);
   });
 
+  it("BlackScholes.priceAt(prepare) equals the mirror and price; vegaStd within spot/1e15 + 2 wei of the reference", async () => {
+    let worst = new Dec(0);
+    await fc.assert(
+      fc.asyncProperty(bsInput, async ({ spot, strike, tau, vol, rate }) => {
+        const [call, put, kd, vegaStd] = (await harness.prepareAndPriceAt(spot, strike, tau, vol, rate)) as [
+          bigint,
+          bigint,
+          bigint,
+          bigint,
+        ];
+        const model = priceAt(prepare(spot, tau, vol, rate), strike);
+        expect({ call, put, kd, vegaStd }, "== model").to.deep.equal(model);
+        const [pc, pp] = (await harness.price(spot, strike, tau, vol, rate)) as [bigint, bigint];
+        expect({ call, put }, "== price").to.deep.equal({ call: pc, put: pp });
+        const ref = blackScholesReference(spot, strike, tau, vol, rate);
+        const err = new Dec(vegaStd.toString()).sub(ref.vegaStd).abs();
+        const rel = err.div(spot.toString());
+        if (rel.gt(worst)) worst = rel;
+        expect(
+          err.lte(new Dec(spot.toString()).div("1e15").add(2)),
+          `vegaStd ${vegaStd} vs ${ref.vegaStd.toFixed(2)}`,
+        ).to.equal(true);
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    console.log(`      worst |vegaStd error|/spot over ${RUNS} runs: ${worst.toExponential(3)}`);
+  });
+
+  it("BlackScholes.priceAt on one prepared group equals the mirror at several strikes", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        bsInput,
+        fc.array(unit, { minLength: 1, maxLength: 4 }),
+        async ({ spot, tau, vol, rate }, us) => {
+          const g = (await harness.prepare(spot, tau, vol, rate)) as unknown as bigint[];
+          const model = prepare(spot, tau, vol, rate);
+          expect([g[0], g[1], g[2], g[3]]).to.deep.equal([model.spot, model.stddev, model.rt, model.discount]);
+          for (const u of us) {
+            const lo = spot / 10n ** 9n > 10n ** 12n ? spot / 10n ** 9n + 1n : 10n ** 12n;
+            const hi = spot * 10n ** 9n < 10n ** 33n ? spot * 10n ** 9n : 10n ** 33n;
+            const strike = logUniform(lo, hi, u);
+            const [call, put, kd, vegaStd] = (await harness.priceAt(model, strike)) as [bigint, bigint, bigint, bigint];
+            expect({ call, put, kd, vegaStd }).to.deep.equal(priceAt(model, strike));
+          }
+        },
+      ),
+      { numRuns: Math.max(20, RUNS / 5), seed: SEED },
+    );
+  });
+
   it("BlackScholes.normCdf equals the mirror and is within 1e-16 (100 wei) of the reference", async () => {
     const x = fc.oneof(fc.bigInt({ min: -10n * WAD, max: 10n * WAD }), fc.bigInt({ min: -45n * WAD, max: 45n * WAD }));
     await fc.assert(
@@ -129,17 +209,30 @@ describe("math differential (contracts vs sdk/model)", function () {
     dust: fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }),
     isCall: fc.boolean(),
   });
+  /** Random groups: rate mostly in [0, 20%] (5% of runs negative, which must revert), MM params <= IM params. */
   const groupArb = fc
     .record({
       legs: fc.array(legArb, { minLength: 1, maxLength: 16 }),
       spotU: unit,
       vol: fc.bigInt({ min: 0n, max: 3n * WAD }),
-      tau: fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: 2n * 31_536_000n })),
-      rate: fc.oneof(fc.constant(0n), fc.bigInt({ min: -WAD / 5n, max: WAD / 5n })),
+      tau: fc.oneof(
+        fc.constant(0n),
+        fc.bigInt({ min: 1n, max: 86_400n }),
+        fc.bigInt({ min: 1n, max: 2n * 31_536_000n }),
+      ),
+      rate: fc.oneof(
+        { weight: 6, arbitrary: fc.constant(0n) },
+        { weight: 13, arbitrary: fc.bigInt({ min: 0n, max: WAD / 5n }) },
+        { weight: 1, arbitrary: fc.bigInt({ min: -WAD / 5n, max: -1n }) },
+      ),
       mmBase: fc.bigInt({ min: 0n, max: WAD / 4n }),
       mmFloor: fc.bigInt({ min: 0n, max: WAD / 8n }),
       imExtraBase: fc.bigInt({ min: 0n, max: WAD / 8n }),
       imExtraFloor: fc.bigInt({ min: 0n, max: WAD / 16n }),
+      mmVegaSlope: fc.bigInt({ min: 0n, max: 2n * WAD }),
+      mmVegaCap: fc.bigInt({ min: 0n, max: (6n * WAD) / 10n }),
+      imExtraVegaSlope: fc.bigInt({ min: 0n, max: (3n * WAD) / 2n }),
+      imExtraVegaCap: fc.bigInt({ min: 0n, max: (4n * WAD) / 10n }),
       settled: fc.boolean(),
     })
     .map((g) => {
@@ -160,29 +253,103 @@ describe("math differential (contracts vs sdk/model)", function () {
         imFloor: g.mmFloor + g.imExtraFloor,
         mmBase: g.mmBase,
         mmFloor: g.mmFloor,
+        imVegaSlope: g.mmVegaSlope + g.imExtraVegaSlope,
+        imVegaCap: g.mmVegaCap + g.imExtraVegaCap,
+        mmVegaSlope: g.mmVegaSlope,
+        mmVegaCap: g.mmVegaCap,
         settled: g.settled && g.tau === 0n,
       };
       return { legs, params };
     });
 
-  it("MarginLib.evaluateGroup equals the model to the wei on random groups", async () => {
+  it("MarginLib.evaluateGroup equals the model to the wei (same custom error when the model throws)", async () => {
+    let reverted = 0;
     await fc.assert(
       fc.asyncProperty(groupArb, async ({ legs, params }) => {
-        const [value, imReq, mmReq] = (await harness.evaluateGroup(legs, params)) as [bigint, bigint, bigint];
-        const model = evaluateGroup(legs, params);
-        expect({ value, imReq, mmReq }).to.deep.equal(model);
-        expect(mmReq <= imReq).to.equal(true);
+        const chain = await chainOutcome(async () => {
+          const [value, imReq, mmReq] = (await harness.evaluateGroup(legs, params)) as [bigint, bigint, bigint];
+          return { value, imReq, mmReq };
+        });
+        const model = modelOutcome(() => evaluateGroup(legs, params));
+        expect(chain).to.deep.equal(model);
+        if ("ok" in model) expect(model.ok.mmReq <= model.ok.imReq).to.equal(true);
+        else reverted++;
       }),
       { numRuns: RUNS, seed: SEED },
     );
+    console.log(`      ${reverted} of ${RUNS} random groups reverted identically (negative rates)`);
   });
 
-  it("MarginLib.maxLoss equals the model sweep and a brute-force minimum", async () => {
+  it("MarginLib.evaluateWords on a sub-range of tagged words equals the model", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        groupArb,
+        fc.array(legArb, { maxLength: 4 }),
+        fc.array(legArb, { maxLength: 4 }),
+        fc.bigInt({ min: 0n, max: (1n << 56n) - 1n }),
+        async ({ legs, params }, before, after, high) => {
+          const toLegs = (ls: typeof before): Leg[] =>
+            ls
+              .map((l) => ({
+                strike: BigInt(100 + 100 * l.strikeStep) * WAD,
+                size: BigInt(l.whole) * WAD,
+                isCall: l.isCall,
+              }))
+              .sort((a, b) => (a.strike < b.strike ? -1 : a.strike > b.strike ? 1 : 0));
+          // The clearing house's words carry underlying and expiry above the strike: tag them.
+          const tag = (ws: bigint[]) => ws.map((w) => w | (high << 200n));
+          const a = tag(toWords(toLegs(before)));
+          const inner = tag(toWords(legs));
+          const all = [...a, ...inner, ...tag(toWords(toLegs(after)))];
+          const start = a.length;
+          const end = a.length + inner.length;
+          const chain = await chainOutcome(async () => {
+            const [value, imReq, mmReq] = (await harness.evaluateWords(all, start, end, params)) as [
+              bigint,
+              bigint,
+              bigint,
+            ];
+            return { value, imReq, mmReq };
+          });
+          expect(chain).to.deep.equal(modelOutcome(() => evaluateWords(all, start, end, params)));
+          expect(chain).to.deep.equal(modelOutcome(() => evaluateGroup(legs, params)));
+        },
+      ),
+      { numRuns: Math.max(20, RUNS / 3), seed: SEED },
+    );
+  });
+
+  it("MarginLib.maxLoss equals the model sweep", async () => {
     await fc.assert(
       fc.asyncProperty(groupArb, async ({ legs }) => {
         const [loss, bounded] = (await harness.maxLoss(legs)) as [bigint, boolean];
         const model = maxLoss(legs);
         expect({ loss, bounded }).to.deep.equal(model);
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+  });
+
+  it("MarginLib.lossUpTo equals the model and a brute-force minimum over 0, strikes <= upTo and upTo", async () => {
+    const upToArb = fc.oneof(
+      fc.constant(0n),
+      fc.integer({ min: 0, max: 61 }).map((k) => BigInt(100 + 100 * k) * WAD),
+      fc.bigInt({ min: 0n, max: 8_000n * WAD }),
+      fc.constant((1n << 112n) - 1n),
+      fc.constant(1n << 112n), // out of range: PriceOutOfRange
+    );
+    await fc.assert(
+      fc.asyncProperty(groupArb, upToArb, async ({ legs }, upTo) => {
+        const chain = await chainOutcome(async () => (await harness.lossUpTo(legs, upTo)) as bigint);
+        const model = modelOutcome(() => lossUpTo(legs, upTo));
+        expect(chain).to.deep.equal(model);
+        if (!("ok" in model)) return;
+        const points = [0n, upTo, ...legs.map((l) => l.strike).filter((k) => k <= upTo)];
+        const minPayoff = points.map((x) => payoffAt(legs, x)).reduce((m, v) => (v < m ? v : m));
+        const brute = minPayoff >= 0n ? 0n : (-minPayoff + WAD - 1n) / WAD;
+        expect(model.ok).to.equal(brute);
+        const ml = maxLoss(legs);
+        if (ml.bounded) expect(model.ok <= ml.loss).to.equal(true);
       }),
       { numRuns: RUNS, seed: SEED },
     );
