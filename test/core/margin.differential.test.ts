@@ -90,6 +90,7 @@ function legSize(btc: boolean, milli: number): bigint {
 
 describe("accountMargin and the trade check: contracts vs sdk/model/account.ts (differential)", function () {
   it("match the model to the wei on random portfolios, market moves and further batches", async function () {
+    this.timeout(Math.max(120_000, RUNS * 1_500));
     const { ethers } = await network.create();
     const [, trader, other] = await ethers.getSigners();
     const f = await deployTestSystem(ethers, testConfig({ fees: null }));
