@@ -31,7 +31,11 @@ export default defineConfig({
       default: compiler,
       production: { ...compiler, isolated: false },
     },
-    npmFilesToBuild: ["@chainlink/contracts/src/v0.8/shared/mocks/MockV3Aggregator.sol"],
+    npmFilesToBuild: [
+      "@chainlink/contracts/src/v0.8/shared/mocks/MockV3Aggregator.sol",
+      // deploy/system.ts puts every admin role behind this timelock (docs/trust-model.md)
+      "@openzeppelin/contracts/governance/TimelockController.sol",
+    ],
   },
   paths: {
     tests: {
