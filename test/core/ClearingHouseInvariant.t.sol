@@ -6,6 +6,9 @@ import {Test} from "forge-std/Test.sol";
 import {AccountId, SeriesId, MarketMode} from "../../contracts/types/Types.sol";
 import {ClearingHouse} from "../../contracts/core/ClearingHouse.sol";
 import {Trade} from "../../contracts/interfaces/IClearingHouse.sol";
+import {CollateralConfig} from "../../contracts/interfaces/IRiskConfig.sol";
+import {IMarginEvaluator} from "../../contracts/interfaces/IMarginEvaluator.sol";
+import {OracleCache} from "../../contracts/core/OracleCache.sol";
 import {ChainlinkOracle} from "../../contracts/oracles/ChainlinkOracle.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
@@ -13,8 +16,12 @@ import {TestExchangeModule} from "../../contracts/mocks/TestExchangeModule.sol";
 import {CoreBase} from "./utils/CoreBase.sol";
 
 /// @notice Drives the clearing house with random deposits, withdrawals (authorized and not), operator changes,
-/// trades through the test exchange module, price moves and halts of an unrelated market. Ghost variables record
-/// any violation seen right after an action; the invariant functions assert there were none and check balances.
+/// trades through the test exchange module (some paying more premium than the buyer owns), price moves and halts of an
+/// unrelated market. Ghost variables record any violation seen right after an action; the invariant functions assert
+/// there were none and check balances.
+/// @dev "Own funds" of an account (INV-12): cash + Σ collateral value × (1 − IM haircut), rounded as the evaluator
+/// does (0 for collateral a degraded market prices) — what it put in plus its realised gains, net of what it took out.
+/// Margin and IM below are the strict evaluation behind every initial-margin check, on the account's raw holdings.
 contract CoreHandler is Test {
     uint16 internal constant ETH = 1;
     uint16 internal constant BTC = 2;
@@ -34,6 +41,8 @@ contract CoreHandler is Test {
     SeriesId[] public series;
 
     uint256 public ghost_imViolations; // INV-4
+    uint256 public ghost_creditExtractions; // INV-12: value taken on credit (own funds pushed below 0)
+    uint256 public calls_creditRefused; // buyOnCredit attempts the clearing house refused
     uint256 public ghost_unauthorizedSuccesses; // INV-6
     uint256 public ghost_unrelatedFailures; // INV-10
     uint256 public ghost_overpaid; // INV-7: a withdrawal paid more than it debited
@@ -129,27 +138,23 @@ contract CoreHandler is Test {
         uint256 b = buyer % actors.length;
         uint256 s = seller % actors.length;
         if (b == s) return;
-        SeriesId id = series[seriesIndex % series.length];
         size = bound(size, 1e15, 5e18);
         premium = bound(premium, 0, 500e18);
-        Trade[] memory trades = new Trade[](1);
-        trades[0] = Trade({
-            buyer: accounts[b],
-            seller: accounts[s],
-            series: id,
-            size: size,
-            premium: premium,
-            buyerFee: premium / 100,
-            sellerFee: premium / 200
-        });
-        int256 buyerBefore = ch.positionOf(accounts[b], id);
-        int256 sellerBefore = ch.positionOf(accounts[s], id);
-        try exchange.applyTrades(trades) {
-            ++calls_trade;
-            // INV-4: an account whose risk grew must be at or above IM right after the call
-            if (!_reduces(buyerBefore, ch.positionOf(accounts[b], id))) _checkIm(accounts[b]);
-            if (!_reduces(sellerBefore, ch.positionOf(accounts[s], id))) _checkIm(accounts[s]);
-        } catch {}
+        _tryTrade(accounts[b], accounts[s], series[seriesIndex % series.length], size, premium, premium / 100);
+    }
+
+    /// @dev INV-12 probe: the buyer offers more premium than its own funds (cash + haircut collateral) for one long:
+    /// the premium would be paid on credit and the seller could withdraw it. Must be refused unless the buyer's risk
+    /// falls on the whole account (buying back a short at no more than it is worth).
+    function buyOnCredit(uint256 buyer, uint256 seller, uint256 seriesIndex, uint256 extra) external {
+        uint256 b = buyer % actors.length;
+        uint256 s = seller % actors.length;
+        if (b == s) return;
+        int256 own = _ownFunds(accounts[b]);
+        uint256 premium = (own > 0 ? uint256(own) : 0) + bound(extra, 1e18, 2_000e18);
+        if (!_tryTrade(accounts[b], accounts[s], series[seriesIndex % series.length], 1e18, premium, 0)) {
+            ++calls_creditRefused;
+        }
     }
 
     function movePrice(uint256 pct) external {
@@ -196,7 +201,9 @@ contract CoreHandler is Test {
         vm.prank(caller);
         try ch.withdraw(account, address(token), amount, caller) {
             ++calls_withdraw;
-            _checkIm(account); // INV-4
+            (int256 margin, ) = _strict(account);
+            if (margin < 0) ++ghost_imViolations; // INV-4: a withdrawal leaves the account at or above IM
+            if (_ownFunds(account) < 0) ++ghost_creditExtractions; // INV-12: nothing withdrawn on credit
             uint256 paidWad = (token.balanceOf(caller) - before) * (cash ? 1e12 : 1);
             uint256 debitedWad =
                 cash ? uint256(cashBefore - ch.cashOf(account)) : collBefore - ch.collateralOf(account, address(weth));
@@ -204,16 +211,109 @@ contract CoreHandler is Test {
         } catch {}
     }
 
-    function _checkIm(AccountId account) internal {
-        try ch.accountMargin(account) returns (int256 equity, uint256 im, uint256) {
-            if (equity < int256(im)) ++ghost_imViolations;
+    /// @dev One leg through the exchange module. Checks, for both sides, with the strict evaluation before and after
+    /// at the same prices: INV-4 (at or above IM, or its risk reduced: IM need not up, initial margin not down) and
+    /// INV-12 (own funds that fell below 0 only on such a reduction). Returns whether the leg was accepted.
+    function _tryTrade(
+        AccountId buyer,
+        AccountId seller,
+        SeriesId id,
+        uint256 size,
+        uint256 premium,
+        uint256 fee
+    ) internal returns (bool) {
+        Trade[] memory trades = new Trade[](1);
+        trades[0] = Trade({
+            buyer: buyer,
+            seller: seller,
+            series: id,
+            size: size,
+            premium: premium,
+            buyerFee: fee,
+            sellerFee: fee / 2
+        });
+        Snapshot memory b = _snapshot(buyer);
+        Snapshot memory s = _snapshot(seller);
+        try exchange.applyTrades(trades) {
+            ++calls_trade;
+            _checkAfterTrade(buyer, b);
+            _checkAfterTrade(seller, s);
+            return true;
         } catch {
-            // no value (halted market with a short call): the action could not have passed its check either
+            return false;
         }
     }
 
-    function _reduces(int256 oldSize, int256 newSize) internal pure returns (bool) {
-        return oldSize > 0 ? (newSize >= 0 && newSize < oldSize) : (oldSize < 0 && newSize <= 0 && newSize > oldSize);
+    struct Snapshot {
+        int256 margin;
+        uint256 im;
+        int256 own;
+    }
+
+    function _snapshot(AccountId account) internal view returns (Snapshot memory x) {
+        (x.margin, x.im) = _strict(account);
+        x.own = _ownFunds(account);
+    }
+
+    function _checkAfterTrade(AccountId account, Snapshot memory before) internal {
+        Snapshot memory a = _snapshot(account);
+        bool reduced = a.im <= before.im && a.margin >= before.margin;
+        if (a.margin < 0 && !reduced) ++ghost_imViolations; // INV-4 (whole-account rule)
+        if (a.own < 0 && a.own < before.own && !reduced) ++ghost_creditExtractions; // INV-12
+    }
+
+    /// @dev Strict initial margin (equity − im) and im of the account's raw holdings, as `_initialMargin` evaluates.
+    function _strict(AccountId account) internal view returns (int256 margin, uint256 im) {
+        (SeriesId[] memory ids, int256[] memory sizes) = ch.positionsOf(account);
+        uint256[] memory words = new uint256[](ids.length);
+        for (uint256 i; i < ids.length; ++i) {
+            words[i] = (SeriesId.unwrap(ids[i]) << 96) | uint256(uint96(int96(sizes[i])));
+        }
+        address[] memory tokens = ch.collateralTokens();
+        uint256 n;
+        uint256[] memory collaterals = new uint256[](tokens.length);
+        for (uint256 i; i < tokens.length; ++i) {
+            uint256 amount = ch.collateralOf(account, tokens[i]);
+            if (amount == 0) continue;
+            CollateralConfig memory c = ch.collateralConfig(tokens[i]);
+            collaterals[n++] =
+                (uint256(c.priceUnderlying) << 240) |
+                (uint256(c.haircut) << 176) |
+                (uint256(c.mmHaircut) << 112) |
+                amount;
+        }
+        assembly ("memory-safe") {
+            mstore(collaterals, n)
+        }
+        OracleCache.Cache memory cache;
+        (IMarginEvaluator.Evaluation memory e, ) = ch.marginEvaluator().evaluate(
+            ch.cashOf(account),
+            collaterals,
+            words,
+            true,
+            cache
+        );
+        return (e.equity - int256(e.im), e.im);
+    }
+
+    /// @dev Cash + Σ collateral × price × (1 − IM haircut): value down, haircut up (the evaluator's rounding); 0 for
+    /// collateral whose market is not Active (the strict evaluation counts it 0 for IM).
+    function _ownFunds(AccountId account) internal view returns (int256 own) {
+        own = ch.cashOf(account);
+        address[] memory tokens = ch.collateralTokens();
+        for (uint256 i; i < tokens.length; ++i) {
+            uint256 amount = ch.collateralOf(account, tokens[i]);
+            if (amount == 0) continue;
+            CollateralConfig memory c = ch.collateralConfig(tokens[i]);
+            (MarketMode mode, uint256 price) = oracle.marketState(c.priceUnderlying);
+            if (mode != MarketMode.Active) continue;
+            uint256 value = (amount * price) / 1e18;
+            own += int256(value - _mulWadUp(value, c.haircut));
+        }
+    }
+
+    function _mulWadUp(uint256 x, uint256 y) internal pure returns (uint256) {
+        return (x * y + 1e18 - 1) / 1e18;
     }
 
     function _fund(address actor) internal {
@@ -226,7 +326,7 @@ contract CoreHandler is Test {
     }
 }
 
-/// @notice INV-1, INV-2, INV-4, INV-6, INV-7, INV-10 under random action sequences.
+/// @notice INV-1, INV-2, INV-4, INV-6, INV-7, INV-10, INV-12 under random action sequences.
 contract ClearingHouseInvariantTest is CoreBase {
     CoreHandler internal handler;
 
@@ -246,7 +346,7 @@ contract ClearingHouseInvariantTest is CoreBase {
         ch.deposit(handler.bystander(), address(weth), 5e18);
         vm.stopPrank();
 
-        bytes4[] memory selectors = new bytes4[](9);
+        bytes4[] memory selectors = new bytes4[](10);
         selectors[0] = CoreHandler.deposit.selector;
         selectors[1] = CoreHandler.withdraw.selector;
         selectors[2] = CoreHandler.withdrawUnauthorized.selector;
@@ -256,6 +356,7 @@ contract ClearingHouseInvariantTest is CoreBase {
         selectors[6] = CoreHandler.movePrice.selector;
         selectors[7] = CoreHandler.toggleBtcHalt.selector;
         selectors[8] = CoreHandler.bystanderRoundTrip.selector;
+        selectors[9] = CoreHandler.buyOnCredit.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -292,9 +393,17 @@ contract ClearingHouseInvariantTest is CoreBase {
         }
     }
 
-    // INV-4: no risk-adding trade or withdrawal left its account below IM.
+    // INV-4: no withdrawal left its account below IM; no trade left an account below IM unless it reduced that
+    // account's risk on the whole account (IM need not up, initial margin not down, at the same prices).
     function invariant_noActionLeavesAccountBelowInitialMargin() public view {
         assertEq(handler.ghost_imViolations(), 0);
+    }
+
+    // INV-12: no account holds more value out of the system than it put in plus its realised gains: no withdrawal
+    // leaves its own funds (cash + haircut collateral) below 0, and no trade pushes them further below 0 (premium or
+    // fees paid on credit, which the counterparty could withdraw) unless it reduced the account's risk.
+    function invariant_noValueExtractedOnCredit() public view {
+        assertEq(handler.ghost_creditExtractions(), 0);
     }
 
     // INV-6: unauthorized withdrawals never succeed.
