@@ -93,6 +93,23 @@ export interface NetworkConfig {
   insuranceFeeShare: bigint;
   fees: { makerFeeRate: bigint; takerFeeRate: bigint; premiumFeeCap: bigint };
   settlement: { fallbackDelay: number; manualDelay: number };
-  /** Role holders; `undefined` means the deployer. */
-  roles: { admin?: string; riskAdmin?: string; guardian?: string; volUpdater?: string; feeCollector?: string };
+  /**
+   * The OpenZeppelin `TimelockController` that ends up holding `DEFAULT_ADMIN_ROLE` and `RISK_ADMIN_ROLE` of every
+   * contract (docs/trust-model.md). The deployer configures the system directly, then hands both roles to the timelock
+   * and renounces its own; every later change is a timelock operation (sdk/governance.ts).
+   */
+  governance: {
+    /** Minimum delay between scheduling and executing an operation, seconds. Non-local networks: at least 1 day. */
+    timelockDelay: number;
+    /** PROPOSER_ROLE (and CANCELLER_ROLE) holders, e.g. the owner multisig. Local default: the deployer. */
+    proposers?: string[];
+    /** EXECUTOR_ROLE holders; `[ZeroAddress]` lets anyone execute a ready operation. Default: the proposers. */
+    executors?: string[];
+  };
+  /**
+   * Holders of the operational roles. `guardian` (GUARDIAN_ROLE on ChainlinkOracle: pause a market) must be an
+   * address other than the deployer and the timelock; `volUpdater` (VOL_UPDATER_ROLE) and `feeCollector` (owner of
+   * the fee and insurance accounts) default to the deployer.
+   */
+  roles: { guardian: string; volUpdater?: string; feeCollector?: string };
 }

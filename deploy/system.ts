@@ -4,9 +4,17 @@
  *
  * Idempotent: a contract recorded in the manifest whose address has code is reused, and every configuration step
  * reads on-chain state first and only sends what is missing. Local networks get mocks for absent addresses.
+ *
+ * Governance (docs/trust-model.md): the deployer lists markets and sets parameters directly while it still holds the
+ * admin roles, then deploys an OpenZeppelin `TimelockController`, hands it `DEFAULT_ADMIN_ROLE` and `RISK_ADMIN_ROLE`
+ * of every contract and renounces its own. A later run that finds a difference between the config and the chain no
+ * longer sends it directly: it collects the changes into one timelock batch, schedules it (when the deployer is a
+ * proposer), and executes it on a run after the delay has passed (`fastForward` does all of it at once, locally).
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { BaseContract, ContractTransactionResponse } from "ethers";
+import { type BaseContract, type ContractTransactionResponse, ZeroHash } from "ethers";
+
+import { Governance, OperationState, type TimelockCall } from "../sdk/governance.js";
 
 import type {
   ChainlinkOracle,
@@ -17,6 +25,7 @@ import type {
   Lens,
   SequencerGuard,
   SettlementOracle,
+  TimelockController,
   VolatilityOracle,
 } from "../typechain-types/index.js";
 import type { FeedConfig, NetworkConfig, TokenConfig } from "./config.js";
@@ -42,11 +51,23 @@ export interface System {
   clearingHouse: ClearingHouse;
   exchange: OptionExchange;
   lens: Lens;
+  /** Holds DEFAULT_ADMIN_ROLE and RISK_ADMIN_ROLE of every contract above. */
+  timelock: TimelockController;
+  /** Timelock operations signed by the deployer (locally its proposer and executor): `governance.execute(...)`. */
+  governance: Governance;
+  /** Addresses of the operational roles as deployed. */
+  roles: { guardian: string; volUpdater: string; feeCollector: string };
 }
 
 export interface DeployOptions {
   manifest?: Manifest;
   log?: (line: string) => void;
+  /**
+   * Local networks only: when a re-run finds configuration changes after the hand-over, schedule them on the
+   * timelock, advance the clock past the delay and execute them in the same run. Without it the run schedules the
+   * batch and a later run executes it once the delay has passed.
+   */
+  fastForward?: boolean;
 }
 
 const WAD = 10n ** 18n;
@@ -107,12 +128,21 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
   }
 
   const roles = {
-    admin: config.roles.admin ?? deployer.address,
-    riskAdmin: config.roles.riskAdmin ?? deployer.address,
-    guardian: config.roles.guardian ?? deployer.address,
+    guardian: config.roles.guardian,
     volUpdater: config.roles.volUpdater ?? deployer.address,
     feeCollector: config.roles.feeCollector ?? deployer.address,
   };
+  if (!ethers.isAddress(roles.guardian) || roles.guardian.toLowerCase() === deployer.address.toLowerCase()) {
+    throw new Error(`${config.name}: roles.guardian must be an address other than the deployer`);
+  }
+  const proposers = config.governance.proposers ?? (config.local ? [deployer.address] : undefined);
+  if (proposers === undefined || proposers.length === 0) {
+    throw new Error(`${config.name}: governance.proposers is required on a non-local network (the owner multisig)`);
+  }
+  const executors = config.governance.executors ?? proposers;
+  if (!config.local && config.governance.timelockDelay < 86_400) {
+    throw new Error(`${config.name}: governance.timelockDelay must be at least one day outside local networks`);
+  }
 
   // ---- tokens and feeds
   const cash = await token("cash", config.cash);
@@ -180,41 +210,50 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
   ]);
   const lens = await ensure<Lens>("Lens", "Lens", [await clearingHouse.getAddress()]);
 
-  // ---- roles the deployer needs while configuring (granted first, handed over at the end)
-  const grant = async (
-    c: {
-      hasRole(r: string, a: string): Promise<boolean>;
-      grantRole(r: string, a: string): Promise<ContractTransactionResponse>;
-      renounceRole(r: string, a: string): Promise<ContractTransactionResponse>;
-    },
-    name: string,
-    role: string,
-    roleName: string,
-    who: string,
-  ) => {
-    if (!(await c.hasRole(role, who))) await send(`${name}: grant ${roleName} to ${who}`, c.grantRole(role, who));
+  // ---- admin actions: sent directly while the deployer holds the role, queued for the timelock after the hand-over
+  const RISK_ADMIN = await oracle.RISK_ADMIN_ROLE(); // the same keccak256("RISK_ADMIN_ROLE") in every contract
+  const DEFAULT_ADMIN = await oracle.DEFAULT_ADMIN_ROLE();
+  type Governed = BaseContract & {
+    hasRole(r: string, a: string): Promise<boolean>;
+    grantRole(r: string, a: string): Promise<ContractTransactionResponse>;
+    renounceRole(r: string, a: string): Promise<ContractTransactionResponse>;
   };
-  await grant(oracle, "ChainlinkOracle", await oracle.RISK_ADMIN_ROLE(), "RISK_ADMIN", deployer.address);
+  const queued: (TimelockCall & { label: string })[] = [];
+  /** Runs `contract.method(...args)` as the deployer if it holds `role`, else queues it for the timelock. */
+  async function admin(label: string, contract: Governed, role: string, method: string, args: unknown[]) {
+    if (await contract.hasRole(role, deployer.address)) {
+      await send(label, contract.getFunction(method)(...args) as Promise<ContractTransactionResponse>);
+    } else {
+      const data = contract.interface.encodeFunctionData(method, args);
+      queued.push({ target: await contract.getAddress(), data, label });
+    }
+  }
+  const riskAdmin = (label: string, contract: Governed, method: string, args: unknown[]) =>
+    admin(label, contract, RISK_ADMIN, method, args);
+  /** Grants `role` unless held; the deployer is never granted a role once it has handed the admin role over. */
+  async function grant(c: Governed, name: string, role: string, roleName: string, who: string) {
+    if (await c.hasRole(role, who)) return;
+    const handedOver = !(await c.hasRole(DEFAULT_ADMIN, deployer.address));
+    if (handedOver && who.toLowerCase() === deployer.address.toLowerCase()) return;
+    await admin(`${name}: grant ${roleName} to ${who}`, c, DEFAULT_ADMIN, "grantRole", [role, who]);
+  }
+
+  // ---- roles the deployer needs while configuring (granted first, handed over at the end)
+  await grant(oracle, "ChainlinkOracle", RISK_ADMIN, "RISK_ADMIN", deployer.address);
   await grant(oracle, "ChainlinkOracle", await oracle.GUARDIAN_ROLE(), "GUARDIAN", roles.guardian);
-  await grant(volOracle, "VolatilityOracle", await volOracle.RISK_ADMIN_ROLE(), "RISK_ADMIN", deployer.address);
+  await grant(volOracle, "VolatilityOracle", RISK_ADMIN, "RISK_ADMIN", deployer.address);
   await grant(volOracle, "VolatilityOracle", await volOracle.VOL_UPDATER_ROLE(), "VOL_UPDATER", deployer.address);
   await grant(volOracle, "VolatilityOracle", await volOracle.VOL_UPDATER_ROLE(), "VOL_UPDATER", roles.volUpdater);
-  await grant(
-    settlementOracle,
-    "SettlementOracle",
-    await settlementOracle.RISK_ADMIN_ROLE(),
-    "RISK_ADMIN",
-    roles.riskAdmin,
-  );
+  await grant(settlementOracle, "SettlementOracle", RISK_ADMIN, "RISK_ADMIN", deployer.address);
 
   // ---- markets
   for (const m of config.markets) {
     const primary = feeds[m.symbol]!;
     const fallback = feeds[`${m.symbol}.fallback`];
     if (!(await oracle.isListed(m.id))) {
-      await send(
-        `ChainlinkOracle: list ${m.symbol} (#${m.id})`,
-        oracle.listUnderlying(m.id, {
+      await riskAdmin(`ChainlinkOracle: list ${m.symbol} (#${m.id})`, oracle, "listUnderlying", [
+        m.id,
+        {
           feed: await primary.getAddress(),
           heartbeat: m.feed.heartbeat,
           fallbackFeed: fallback ? await fallback.getAddress() : ethers.ZeroAddress,
@@ -223,8 +262,8 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
           maxPriceWad: m.maxPrice,
           maxDeviationWad: m.maxDeviation,
           confirmations: m.confirmations,
-        }),
-      );
+        },
+      ]);
     }
     const [, lastUpdate] = await volOracle.rawVol(m.id, 0);
     const volListed = await volOracle.volParams(m.id).then(
@@ -232,21 +271,23 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
       () => false,
     );
     if (!volListed) {
-      await send(
-        `VolatilityOracle: list ${m.symbol}`,
-        volOracle.listUnderlying(m.id, {
-          maxAgeSec: m.vol.maxAge,
-          staleVolWad: m.vol.staleVol,
-          maxMoveWad: m.vol.maxMove,
-        }),
-      );
+      await riskAdmin(`VolatilityOracle: list ${m.symbol}`, volOracle, "listUnderlying", [
+        m.id,
+        { maxAgeSec: m.vol.maxAge, staleVolWad: m.vol.staleVol, maxMoveWad: m.vol.maxMove },
+      ]);
     }
-    if (lastUpdate === 0n) await send(`VolatilityOracle: ${m.symbol} vol`, volOracle.setVol(m.id, m.vol.initial));
+    if (lastUpdate === 0n) {
+      if (await volOracle.hasRole(await volOracle.VOL_UPDATER_ROLE(), deployer.address)) {
+        await send(`VolatilityOracle: ${m.symbol} vol`, volOracle.setVol(m.id, m.vol.initial));
+      } else {
+        log(`! VolatilityOracle: ${m.symbol} has no vol yet: the vol updater pushes it (VOL_UPDATER_ROLE)`);
+      }
+    }
     if (!(await clearingHouse.isUnderlyingListed(m.id))) {
-      await send(
-        `ClearingHouse: list ${m.symbol} grid and margin`,
-        clearingHouse.setUnderlyingParams(m.id, { ...m.margin, ...m.grid }),
-      );
+      await riskAdmin(`ClearingHouse: list ${m.symbol} grid and margin`, clearingHouse, "setUnderlyingParams", [
+        m.id,
+        { ...m.margin, ...m.grid },
+      ]);
     }
     const r = await clearingHouse.riskParams(m.id);
     const want = m.risk;
@@ -259,10 +300,13 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
       r.haltShock !== want.haltShock ||
       r.minTradeSize !== want.minTradeSize
     ) {
-      await send(`ClearingHouse: ${m.symbol} stress parameters`, clearingHouse.setRiskParams(m.id, want));
+      await riskAdmin(`ClearingHouse: ${m.symbol} stress parameters`, clearingHouse, "setRiskParams", [m.id, want]);
     }
     if ((await exchange.underlyingOpenInterestCap(m.id)) !== m.openInterestCap) {
-      await send(`OptionExchange: ${m.symbol} OI cap`, exchange.setUnderlyingOpenInterestCap(m.id, m.openInterestCap));
+      await riskAdmin(`OptionExchange: ${m.symbol} OI cap`, exchange, "setUnderlyingOpenInterestCap", [
+        m.id,
+        m.openInterestCap,
+      ]);
     }
   }
 
@@ -270,41 +314,59 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
   for (const c of config.collaterals) {
     const address = await collaterals[c.token.symbol]!.getAddress();
     if (!(await clearingHouse.collateralConfig(address)).listed) {
-      await send(
-        `ClearingHouse: list collateral ${c.token.symbol}`,
-        clearingHouse.listCollateral(address, c.priceMarket, c.haircut, c.mmHaircut, c.depositCap),
-      );
+      await riskAdmin(`ClearingHouse: list collateral ${c.token.symbol}`, clearingHouse, "listCollateral", [
+        address,
+        c.priceMarket,
+        c.haircut,
+        c.mmHaircut,
+        c.depositCap,
+      ]);
     }
   }
   if ((await clearingHouse.positionCap()) !== BigInt(config.positionCap)) {
-    await send(`ClearingHouse: position cap ${config.positionCap}`, clearingHouse.setPositionCap(config.positionCap));
+    await riskAdmin(`ClearingHouse: position cap ${config.positionCap}`, clearingHouse, "setPositionCap", [
+      config.positionCap,
+    ]);
   }
   if ((await clearingHouse.groupCap()) !== BigInt(config.groupCap)) {
-    await send(`ClearingHouse: group cap ${config.groupCap}`, clearingHouse.setGroupCap(config.groupCap));
+    await riskAdmin(`ClearingHouse: group cap ${config.groupCap}`, clearingHouse, "setGroupCap", [config.groupCap]);
   }
   if ((await clearingHouse.insuranceFeeShare()) !== config.insuranceFeeShare) {
-    await send("ClearingHouse: insurance fee share", clearingHouse.setInsuranceFeeShare(config.insuranceFeeShare));
+    await riskAdmin("ClearingHouse: insurance fee share", clearingHouse, "setInsuranceFeeShare", [
+      config.insuranceFeeShare,
+    ]);
   }
   const [maker, taker, cap] = await exchange.feeParams();
   const f = config.fees;
   if (maker !== f.makerFeeRate || taker !== f.takerFeeRate || cap !== f.premiumFeeCap) {
-    await send("OptionExchange: fees", exchange.setFees(f.makerFeeRate, f.takerFeeRate, f.premiumFeeCap));
+    await riskAdmin("OptionExchange: fees", exchange, "setFees", [f.makerFeeRate, f.takerFeeRate, f.premiumFeeCap]);
   }
   if ((await clearingHouse.exchange()) === ethers.ZeroAddress) {
-    await send("ClearingHouse: wire exchange (write-once)", clearingHouse.setExchange(await exchange.getAddress()));
+    await admin("ClearingHouse: wire exchange (write-once)", clearingHouse, DEFAULT_ADMIN, "setExchange", [
+      await exchange.getAddress(),
+    ]);
   }
 
-  // ---- hand the roles to their configured holders; the deployer keeps nothing it was not configured to hold
-  const RISK_ADMIN = await oracle.RISK_ADMIN_ROLE(); // the same keccak256("RISK_ADMIN_ROLE") in every contract
-  const DEFAULT_ADMIN = await oracle.DEFAULT_ADMIN_ROLE();
-  const governed = [
+  // ---- hand-over: the timelock takes DEFAULT_ADMIN and RISK_ADMIN of every contract, the deployer renounces its own.
+  // Deployed last so every other address (and the gas benchmark's calldata) does not depend on it.
+  const timelock = await ensure<TimelockController>("TimelockController", "TimelockController", [
+    config.governance.timelockDelay,
+    proposers,
+    executors,
+    ethers.ZeroAddress, // no timelock admin: the timelock administers itself
+  ]);
+  const timelockAddress = await timelock.getAddress();
+  const governed: [string, Governed][] = [
     ["ChainlinkOracle", oracle],
     ["VolatilityOracle", volOracle],
     ["SettlementOracle", settlementOracle],
     ["ClearingHouse", clearingHouse],
     ["OptionExchange", exchange],
-  ] as const;
-  for (const [name, c] of governed) await grant(c, name, RISK_ADMIN, "RISK_ADMIN", roles.riskAdmin);
+  ];
+  for (const [name, c] of governed) {
+    await grant(c, name, RISK_ADMIN, "RISK_ADMIN", timelockAddress);
+    await grant(c, name, DEFAULT_ADMIN, "DEFAULT_ADMIN", timelockAddress);
+  }
   const VOL_UPDATER = await volOracle.VOL_UPDATER_ROLE();
   if (roles.volUpdater !== deployer.address && (await volOracle.hasRole(VOL_UPDATER, deployer.address))) {
     await send(
@@ -312,18 +374,29 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
       volOracle.renounceRole(VOL_UPDATER, deployer.address),
     );
   }
-  if (roles.admin !== deployer.address) {
-    for (const [name, c] of governed) {
-      await grant(c, name, DEFAULT_ADMIN, "DEFAULT_ADMIN", roles.admin);
-      for (const [role, roleName] of [
-        [RISK_ADMIN, "RISK_ADMIN"],
-        [DEFAULT_ADMIN, "DEFAULT_ADMIN"],
-      ] as const) {
-        const keep = role === RISK_ADMIN && roles.riskAdmin === deployer.address;
-        if (!keep && (await c.hasRole(role, deployer.address))) {
-          await send(`${name}: deployer renounces ${roleName}`, c.renounceRole(role, deployer.address));
-        }
+  for (const [name, c] of governed) {
+    // Renounce only once the timelock holds the role, so a failed run never leaves a contract without an admin.
+    for (const [role, roleName] of [
+      [RISK_ADMIN, "RISK_ADMIN"],
+      [DEFAULT_ADMIN, "DEFAULT_ADMIN"],
+    ] as const) {
+      if ((await c.hasRole(role, deployer.address)) && (await c.hasRole(role, timelockAddress))) {
+        await send(`${name}: deployer renounces ${roleName}`, c.renounceRole(role, deployer.address));
       }
+    }
+  }
+
+  // ---- changes found after the hand-over: one timelock batch
+  const governance = new Governance(timelockAddress, deployer);
+  if (queued.length > 0) {
+    for (const q of queued) log(`~ ${q.label} (timelock)`);
+    if (options.fastForward) {
+      if (!config.local)
+        throw new Error(`${config.name}: fastForward advances the clock and is for local networks only`);
+      await governance.executeBatch(queued);
+      log(`  timelock: executed ${queued.length} call(s) after advancing the clock`);
+    } else {
+      await governTimelockBatch(governance, queued, deployer.address, log);
     }
   }
 
@@ -342,8 +415,50 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
     clearingHouse,
     exchange,
     lens,
+    timelock,
+    governance,
+    roles,
   };
   return system;
+}
+
+/**
+ * Moves a batch of post-hand-over changes one step: schedule it (if the deployer may propose), report the wait, or
+ * execute it once ready (if the deployer may execute). Re-running the deployment after the delay finishes the job.
+ */
+async function governTimelockBatch(
+  governance: Governance,
+  calls: TimelockCall[],
+  deployer: string,
+  log: (line: string) => void,
+) {
+  const timelock = governance.timelock;
+  // A batch identical to one already executed (a change made, undone and made again) needs a fresh salt.
+  let salt: string = ZeroHash;
+  for (let i = 1; (await governance.state(await governance.operationId(calls, salt))) === OperationState.Done; i++) {
+    salt = "0x" + i.toString(16).padStart(64, "0");
+  }
+  const id = await governance.operationId(calls, salt);
+  const state = await governance.state(id);
+  if (state === OperationState.Unset) {
+    if (!(await timelock.getFunction("hasRole")(await timelock.getFunction("PROPOSER_ROLE")(), deployer))) {
+      log(`! timelock: the deployer is not a proposer; propose this batch from the owner multisig (salt ${salt})`);
+      return;
+    }
+    const { readyAt } = await governance.propose(calls, salt);
+    log(`  timelock: scheduled operation ${id}, executable from ${readyAt} (unix): re-run the deployment then`);
+  } else if (state === OperationState.Waiting) {
+    log(`  timelock: operation ${id} is scheduled and not ready yet: re-run after its delay`);
+  } else {
+    const executor = await timelock.getFunction("EXECUTOR_ROLE")();
+    const open = await timelock.getFunction("hasRole")(executor, "0x0000000000000000000000000000000000000000");
+    if (!open && !(await timelock.getFunction("hasRole")(executor, deployer))) {
+      log(`! timelock: operation ${id} is ready; an executor must execute it`);
+      return;
+    }
+    await governance.executeReady(calls, salt);
+    log(`  timelock: executed operation ${id}`);
+  }
 }
 
 /** WAD → integer answer with `decimals` places (rounded down), as a Chainlink feed reports it. */

@@ -3,7 +3,8 @@
  *
  *  1. deploy the whole system with mock tokens and Chainlink feeds (with round history and an L2 sequencer feed);
  *  2. walk the oracle circuit breakers: stale feed, out-of-band answer, unconfirmed jump, sequencer outage and grace
- *     period, guardian halt; print every market's mode after each step;
+ *     period, guardian halt (the separate guardian key) lifted by governance (a timelock operation: schedule, wait
+ *     the local 60 s delay, execute); print every market's mode after each step;
  *  3. open margin accounts, deposit cash and collateral;
  *  4. two makers sign EIP-712 orders, a taker fills a 4-leg iron condor in one atomic call;
  *  5. move the market, halt an unrelated market, withdraw excess margin;
@@ -27,11 +28,19 @@ const usd = (v: bigint) => `$${formatWad(v, 2)}`;
 
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
-const [deployer, alice, bob, carol, keeper] = await ethers.getSigners();
+const [, alice, bob, carol, keeper] = await ethers.getSigners();
 
 section("1. Deploy");
 const sys = await deploySystem(ethers, localConfig, { log: (l) => console.log(l) });
-const { oracle, clearingHouse: ch, exchange, settlementOracle, sequencerGuard } = sys;
+const { oracle, clearingHouse: ch, exchange, settlementOracle, sequencerGuard, governance } = sys;
+// Governance as deployed (docs/trust-model.md): the timelock holds every admin role, the guardian key only pauses.
+const guardian = await ethers.getSigner(sys.roles.guardian);
+console.log(
+  `Timelock ${await sys.timelock.getAddress()} (delay ${await sys.timelock.getMinDelay()} s) holds DEFAULT_ADMIN and RISK_ADMIN of every contract; guardian ${guardian.address}; the deployer kept no admin role`,
+);
+/** A parameter change through the timelock: schedule, advance the local clock past the delay, execute. */
+const govern = async (target: typeof oracle, method: string, args: unknown[]) =>
+  governance.execute(target, target.interface.encodeFunctionData(method, args));
 const ethFeed = sys.feeds.ETH!;
 const btcFeed = sys.feeds.BTC!;
 const seqFeed = sys.sequencerFeed!;
@@ -79,10 +88,10 @@ await time.increase(3601);
 await push(ethFeed, "2400");
 await push(btcFeed, "60000");
 await record("grace period over (fresh rounds)");
-await oracle.connect(deployer).setModeOverride(BTC, 2);
+await oracle.connect(guardian).setModeOverride(BTC, 2);
 await record("guardian halts BTC");
-await oracle.connect(deployer).clearModeOverride(BTC);
-await record("risk admin clears the BTC override");
+await govern(oracle, "clearModeOverride", [BTC]);
+await record("governance (timelock, 60 s) clears the BTC override");
 printTable(walk);
 
 section("3. Accounts and collateral");
@@ -180,13 +189,13 @@ await push(btcFeed, "60000");
 await sys.volOracle.setVol(ETH, vol);
 await sys.volOracle.setVol(BTC, wad("0.5"));
 await marginTable("ETH rallies to $2,650 (into Carol's short 2600 call)");
-await oracle.connect(deployer).setModeOverride(BTC, 2);
+await oracle.connect(guardian).setModeOverride(BTC, 2);
 const before = await usdc.balanceOf(carol.address);
 await ch.connect(carol).withdraw(accounts.carol, await usdc.getAddress(), 100n * 10n ** 6n, carol.address);
 console.log(
   `BTC halted by the guardian; Carol (ETH only) still withdraws 100 USDC: balance ${before / 10n ** 6n} -> ${(await usdc.balanceOf(carol.address)) / 10n ** 6n}`,
 );
-await oracle.connect(deployer).clearModeOverride(BTC);
+await govern(oracle, "clearModeOverride", [BTC]);
 
 section("6. Expiry: prove the settlement price from round history, settle in cash");
 await time.increaseTo(expiry - 600n);

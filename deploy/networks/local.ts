@@ -6,6 +6,9 @@ export const BTC = 2;
 
 const DAY = 86_400;
 
+/** Hardhat's default account #19 (mnemonic "test test ... junk"): the local guardian. */
+export const LOCAL_GUARDIAN = "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199";
+
 /** Daily expiries at 08:00 UTC, up to a year out. */
 const dailyGrid = (strikeStep: bigint, minStrike: bigint, maxStrike: bigint): MarketConfig["grid"] => ({
   expiryPeriod: DAY,
@@ -30,7 +33,8 @@ const risk = (minTradeSize: bigint) => ({
 
 /**
  * Local networks (embedded Hardhat EVM and `hardhat node`): every token and feed is a mock, the sequencer uptime
- * feed is mocked so the L2 paths can be played, and the deployer holds every role.
+ * feed is mocked so the L2 paths can be played. Governance as in production (a timelock holds every admin role,
+ * a separate guardian), with a short delay.
  */
 export const localConfig: NetworkConfig = {
   name: "local",
@@ -88,5 +92,10 @@ export const localConfig: NetworkConfig = {
   insuranceFeeShare: wad("0.5"),
   fees: { makerFeeRate: bps(3), takerFeeRate: bps(5), premiumFeeCap: wad("0.125") },
   settlement: { fallbackDelay: 6 * 3600, manualDelay: 3 * DAY },
-  roles: {},
+  // The deployer is the timelock's proposer and executor with a one-minute delay, so the demo and the tests change
+  // parameters through the timelock in one call (`Governance.execute`: schedule, advance the clock, execute).
+  governance: { timelockDelay: 60 },
+  // The guardian is the last of the 20 default Hardhat accounts (`ethers.getSigners()[19]`), apart from the deployer
+  // (account 0) and the accounts tests and scripts trade with.
+  roles: { guardian: LOCAL_GUARDIAN },
 };

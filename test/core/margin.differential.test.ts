@@ -284,7 +284,8 @@ describe("accountMargin and the trade check: contracts vs sdk/model/account.ts (
           } else if (s.mode !== "none") {
             const u = s.mode.startsWith("eth") ? ETH : BTC;
             const m = s.mode.endsWith("Halted") ? MarketMode.Halted : MarketMode.ReduceOnly;
-            await (await f.oracle.setModeOverride(u, m)).wait();
+            const guardian = await ethers.getSigner(f.roles.guardian); // the deployed guardian, not the deployer
+            await (await f.oracle.connect(guardian).setModeOverride(u, m)).wait();
           }
 
           // ---------------------------------------------------------------- evaluation at one block

@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { ETH, BTC, localConfig } from "../../deploy/networks/local.js";
+import { ETH, BTC, LOCAL_GUARDIAN, localConfig } from "../../deploy/networks/local.js";
 import { deploySystem } from "../../deploy/system.js";
+import { bps, wad } from "../../sdk/units.js";
 
 describe("deploy/system: the production deployment", () => {
   it("wires every module and starts with every market Active", async () => {
@@ -41,33 +42,144 @@ describe("deploy/system: the production deployment", () => {
     expect(lines.every((l) => l.startsWith("="))).to.equal(true, lines.join("\n"));
   });
 
-  it("hands every role to its configured holder and leaves the deployer none it was not given", async () => {
+  it("hands DEFAULT_ADMIN and RISK_ADMIN of every contract to the timelock; the deployer keeps no admin role", async () => {
     const { ethers } = await network.create();
-    const [deployer, admin, riskAdmin, guardian, volUpdater] = await ethers.getSigners();
-    const roles = {
-      admin: admin.address,
-      riskAdmin: riskAdmin.address,
-      guardian: guardian.address,
-      volUpdater: volUpdater.address,
-    };
-    const sys = await deploySystem(ethers, { ...localConfig, roles });
+    const sys = await deploySystem(ethers, localConfig);
+    const [deployer] = await ethers.getSigners();
+    const timelock = await sys.timelock.getAddress();
     const RISK_ADMIN = await sys.oracle.RISK_ADMIN_ROLE();
     const DEFAULT_ADMIN = await sys.oracle.DEFAULT_ADMIN_ROLE();
+    const GUARDIAN = await sys.oracle.GUARDIAN_ROLE();
     for (const c of [sys.oracle, sys.volOracle, sys.settlementOracle, sys.clearingHouse, sys.exchange]) {
-      expect(await c.hasRole(DEFAULT_ADMIN, admin.address)).to.equal(true);
-      expect(await c.hasRole(RISK_ADMIN, riskAdmin.address)).to.equal(true);
-      expect(await c.hasRole(DEFAULT_ADMIN, deployer.address)).to.equal(false);
-      expect(await c.hasRole(RISK_ADMIN, deployer.address)).to.equal(false);
+      const name = await c.getAddress();
+      expect(await c.hasRole(DEFAULT_ADMIN, timelock), `${name} admin`).to.equal(true);
+      expect(await c.hasRole(RISK_ADMIN, timelock), `${name} risk admin`).to.equal(true);
+      for (const role of [DEFAULT_ADMIN, RISK_ADMIN, GUARDIAN]) {
+        expect(await c.hasRole(role, deployer.address), `${name}: deployer`).to.equal(false);
+      }
     }
-    expect(await sys.oracle.hasRole(await sys.oracle.GUARDIAN_ROLE(), guardian.address)).to.equal(true);
+    // The guardian is a separate address and only it can pause.
+    expect(sys.roles.guardian).to.equal(LOCAL_GUARDIAN);
+    expect(sys.roles.guardian).to.not.equal(deployer.address);
+    expect(await sys.oracle.hasRole(GUARDIAN, LOCAL_GUARDIAN)).to.equal(true);
+    expect(await sys.oracle.hasRole(GUARDIAN, timelock)).to.equal(false);
+    // The timelock administers itself, with the local config's short delay and the deployer as proposer/executor.
+    expect(await sys.timelock.getMinDelay()).to.equal(BigInt(localConfig.governance.timelockDelay));
+    expect(await sys.timelock.hasRole(await sys.timelock.DEFAULT_ADMIN_ROLE(), deployer.address)).to.equal(false);
+    expect(await sys.timelock.hasRole(await sys.timelock.DEFAULT_ADMIN_ROLE(), timelock)).to.equal(true);
+    expect(await sys.timelock.hasRole(await sys.timelock.PROPOSER_ROLE(), deployer.address)).to.equal(true);
+    expect(await sys.timelock.hasRole(await sys.timelock.EXECUTOR_ROLE(), deployer.address)).to.equal(true);
+  });
+
+  it("a parameter change goes through the timelock; a direct call from the deployer reverts", async () => {
+    const { ethers } = await network.create();
+    const sys = await deploySystem(ethers, localConfig);
+    const [deployer] = await ethers.getSigners();
+    const RISK_ADMIN = await sys.exchange.RISK_ADMIN_ROLE();
+    await expect(sys.exchange.setFees(bps(1), bps(2), wad("0.1")))
+      .to.be.revertedWithCustomError(sys.exchange, "AccessControlUnauthorizedAccount")
+      .withArgs(deployer.address, RISK_ADMIN);
+    await expect(sys.clearingHouse.setPositionCap(64))
+      .to.be.revertedWithCustomError(sys.clearingHouse, "AccessControlUnauthorizedAccount")
+      .withArgs(deployer.address, RISK_ADMIN);
+
+    // Scheduled but not yet ready: the timelock refuses to execute before the delay.
+    const data = sys.exchange.interface.encodeFunctionData("setFees", [bps(1), bps(2), wad("0.1")]);
+    const calls = [{ target: await sys.exchange.getAddress(), data }];
+    const salt = ethers.id("early");
+    await sys.governance.propose(calls, salt);
+    await expect(sys.governance.executeReady(calls, salt)).to.be.revertedWithCustomError(
+      sys.timelock,
+      "TimelockUnexpectedOperationState",
+    );
+
+    await sys.governance.execute(sys.exchange, data);
+    expect(await sys.exchange.feeParams()).to.deep.equal([bps(1), bps(2), wad("0.1")]);
+    await sys.governance.execute(
+      sys.clearingHouse,
+      sys.clearingHouse.interface.encodeFunctionData("setPositionCap", [64]),
+    );
+    expect(await sys.clearingHouse.positionCap()).to.equal(64n);
+    // The guardian pauses directly (no delay); only the timelock lifts the pause.
+    const guardian = await ethers.getSigner(sys.roles.guardian);
+    await sys.oracle.connect(guardian).setModeOverride(BTC, 2);
+    await expect(sys.oracle.connect(guardian).clearModeOverride(BTC)).to.be.revertedWithCustomError(
+      sys.oracle,
+      "AccessControlUnauthorizedAccount",
+    );
+    await sys.governance.execute(sys.oracle, sys.oracle.interface.encodeFunctionData("clearModeOverride", [BTC]));
+    expect((await sys.oracle.marketState(BTC))[0]).to.equal(0n);
+  });
+
+  it("a re-run with a changed config schedules the difference on the timelock and executes it after the delay", async () => {
+    const { ethers, networkHelpers } = await network.create();
+    const first = await deploySystem(ethers, localConfig);
+    const changed = {
+      ...localConfig,
+      fees: { makerFeeRate: bps(2), takerFeeRate: bps(4), premiumFeeCap: wad("0.1") },
+      positionCap: 100,
+    };
+    const lines: string[] = [];
+    await deploySystem(ethers, changed, { manifest: first.manifest, log: (l) => lines.push(l) });
+    expect(lines.some((l) => l.includes("scheduled operation"))).to.equal(true, lines.join("\n"));
+    expect(await first.clearingHouse.positionCap()).to.equal(BigInt(localConfig.positionCap)); // not yet
+    lines.length = 0;
+    await deploySystem(ethers, changed, { manifest: first.manifest, log: (l) => lines.push(l) });
+    expect(lines.some((l) => l.includes("not ready yet"))).to.equal(true, lines.join("\n"));
+
+    await networkHelpers.time.increase(localConfig.governance.timelockDelay);
+    await deploySystem(ethers, changed, { manifest: first.manifest });
+    expect(await first.clearingHouse.positionCap()).to.equal(100n);
+    expect(await first.exchange.feeParams()).to.deep.equal([bps(2), bps(4), wad("0.1")]);
+
+    // fastForward (local only) schedules, advances the clock and executes in one run; then nothing is left to send.
+    await deploySystem(ethers, { ...changed, groupCap: 8 }, { manifest: first.manifest, fastForward: true });
+    expect(await first.clearingHouse.groupCap()).to.equal(8n);
+    lines.length = 0;
+    await deploySystem(ethers, { ...changed, groupCap: 8 }, { manifest: first.manifest, log: (l) => lines.push(l) });
+    expect(lines.every((l) => l.startsWith("="))).to.equal(true, lines.join("\n"));
+  });
+
+  it("gives VOL_UPDATER to a configured vol updater and renounces the deployer's", async () => {
+    const { ethers } = await network.create();
+    const [deployer, volUpdater] = await ethers.getSigners();
+    const sys = await deploySystem(ethers, {
+      ...localConfig,
+      roles: { ...localConfig.roles, volUpdater: volUpdater.address },
+    });
     const VOL_UPDATER = await sys.volOracle.VOL_UPDATER_ROLE();
     expect(await sys.volOracle.hasRole(VOL_UPDATER, volUpdater.address)).to.equal(true);
     expect(await sys.volOracle.hasRole(VOL_UPDATER, deployer.address)).to.equal(false);
+    expect(await sys.volOracle.hasRole(VOL_UPDATER, await sys.timelock.getAddress())).to.equal(false);
+  });
+
+  it("refuses a guardian that is the deployer, and a non-local network without proposers or with a short delay", async () => {
+    const { ethers } = await network.create();
+    const [deployer] = await ethers.getSigners();
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => "",
+        (e: Error) => e.message,
+      );
+    expect(await failure(deploySystem(ethers, { ...localConfig, roles: { guardian: deployer.address } }))).to.match(
+      /guardian must be an address other than the deployer/,
+    );
+    const remote = { ...localConfig, name: "testnet", local: false };
+    expect(await failure(deploySystem(ethers, remote))).to.match(/governance.proposers is required/);
+    expect(
+      await failure(
+        deploySystem(ethers, { ...remote, governance: { timelockDelay: 3600, proposers: [deployer.address] } }),
+      ),
+    ).to.match(/at least one day/);
   });
 
   it("refuses to mock anything on a non-local network config", async () => {
     const { ethers } = await network.create();
-    const failure = await deploySystem(ethers, { ...localConfig, name: "testnet", local: false }).then(
+    const remote = { ...localConfig, name: "testnet", local: false };
+    const failure = await deploySystem(ethers, {
+      ...remote,
+      governance: { timelockDelay: 2 * 86_400, proposers: [LOCAL_GUARDIAN] },
+    }).then(
       () => undefined,
       (e: Error) => e,
     );
