@@ -281,7 +281,8 @@ contract ClearingHouseTradesTest is CoreBase {
         assertGe(equityAfter - int256(imAfter), equity - int256(im), "initial margin did not fall");
     }
 
-    /// A buyback below IM that pays more than the IM it releases lowers equity − IM: refused whatever its size.
+    /// A buyback below IM that pays more than the IM it releases lowers equity − IM: refused whatever its size. The
+    /// same buyback at the mark is accepted and raises the initial margin by what it releases.
     function test_applyTrades_RevertWhen_ReductionLowersInitialMargin() public {
         AccountId trader = _newAccount(carol, 0);
         _depositCash(trader, 3_000e6);
@@ -293,12 +294,19 @@ contract ClearingHouseTradesTest is CoreBase {
         Trade memory t = _trade(trader, aliceAcc, call2000, 1e18, 0);
         (uint256 release, uint256 mark) = _buybackRelease(trader, t);
         t.premium = mark + release + 1;
-        vm.expectPartialRevert(IClearingHouse.ClearingHouse_BelowInitialMargin.selector);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IClearingHouse.ClearingHouse_BelowInitialMargin.selector,
+                trader,
+                equity - int256(im) - 1
+            )
+        );
         _applyOne(t);
-        t.premium = mark + release; // exactly what it releases: equity − IM unchanged, accepted
+        t.premium = mark;
         _applyOne(t);
         (int256 equityAfter, uint256 imAfter, ) = ch.accountMargin(trader);
-        assertEq(equityAfter - int256(imAfter), equity - int256(im));
+        assertEq(equityAfter, equity, "fair price: equity unchanged");
+        assertEq(equityAfter - int256(imAfter), equity - int256(im) + int256(release));
     }
 
     // ------------------------------------------------------------------ min trade size and group cap
