@@ -11,6 +11,7 @@
  *  6. expire: prove the settlement price from Chainlink round history, settle every account in cash (zero-sum);
  *  7. withdraw everything and reconcile the clearing house's token balance.
  */
+import type { BaseContract } from "ethers";
 import { network } from "hardhat";
 
 import { deploySystem } from "../deploy/system.js";
@@ -39,7 +40,7 @@ console.log(
   `Timelock ${await sys.timelock.getAddress()} (delay ${await sys.timelock.getMinDelay()} s) holds DEFAULT_ADMIN and RISK_ADMIN of every contract; guardian ${guardian.address}; the deployer kept no admin role`,
 );
 /** A parameter change through the timelock: schedule, advance the local clock past the delay, execute. */
-const govern = async (target: typeof oracle, method: string, args: unknown[]) =>
+const govern = async (target: BaseContract, method: string, args: unknown[]) =>
   governance.execute(target, target.interface.encodeFunctionData(method, args));
 const ethFeed = sys.feeds.ETH!;
 const btcFeed = sys.feeds.BTC!;

@@ -3,10 +3,12 @@
  * - units: WAD helpers and token-decimal conversion with named rounding;
  * - series: SeriesId packing (mirrors SeriesIdLib);
  * - orders: EIP-712 orders, signing, and the exchange's premium/fee arithmetic;
+ * - governance: timelock operations (propose / executeReady; `execute` in one call on a local node);
  * - model: the reference model of the margin engine (Black-Scholes, per-group margin, account margin).
  */
 export * from "./units.js";
 export * from "./series.js";
 export * from "./orders.js";
+export * from "./governance.js";
 export * as model from "./model/index.js";
 export * as accountModel from "./model/account.js";
