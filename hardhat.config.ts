@@ -4,20 +4,22 @@ import { fileURLToPath } from "node:url";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { defineConfig } from "hardhat/config";
 
-// The compiler is solc-js from npm, handed to Hardhat by path so nothing is ever downloaded.
-const solcPath = fileURLToPath(import.meta.resolve("solc/soljson.js"));
-const solcVersion: string = JSON.parse(
-  readFileSync(fileURLToPath(import.meta.resolve("solc/package.json")), "utf8"),
-).version;
+// The compilers are solc-js from npm, handed to Hardhat by path so nothing is ever downloaded. 0.8.28 builds everything
+// whose pragma allows it (Hardhat picks the newest matching compiler); 0.8.26 exists only for Chainlink's
+// DataFeedsLegacyAggregatorProxy (pinned `pragma solidity 0.8.26`), which the settlement proof is tested against.
+function npmSolc(pkg: string) {
+  return {
+    version: JSON.parse(readFileSync(fileURLToPath(import.meta.resolve(`${pkg}/package.json`)), "utf8"))
+      .version as string,
+    path: fileURLToPath(import.meta.resolve(`${pkg}/soljson.js`)),
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      evmVersion: "cancun",
+    },
+  };
+}
 
-const compiler = {
-  version: solcVersion,
-  path: solcPath,
-  settings: {
-    optimizer: { enabled: true, runs: 200 },
-    evmVersion: "cancun",
-  },
-};
+const compilers = [npmSolc("solc"), npmSolc("solc-0.8.26")];
 
 // Pinned seed by default so every run is reproducible; more runs under FUZZ_RUNS / INV_RUNS.
 const fuzzRuns = Number(process.env.FUZZ_RUNS ?? 256);
@@ -28,11 +30,13 @@ export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   solidity: {
     profiles: {
-      default: compiler,
-      production: { ...compiler, isolated: false },
+      default: { compilers },
+      production: { compilers, isolated: false },
     },
     npmFilesToBuild: [
       "@chainlink/contracts/src/v0.8/shared/mocks/MockV3Aggregator.sol",
+      // pragma 0.8.26 (built by solc-0.8.26): the real proxy the settlement proof is tested against
+      "@chainlink/contracts/src/v0.8/data-feeds/test/helpers/DataFeedsLegacyAggregatorProxy.sol",
       // deploy/system.ts puts every admin role behind this timelock (docs/trust-model.md)
       "@openzeppelin/contracts/governance/TimelockController.sol",
     ],

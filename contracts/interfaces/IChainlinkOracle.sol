@@ -80,6 +80,13 @@ interface IChainlinkOracle {
     error Oracle_SettlementNoPredecessor(uint80 roundId);
     /// @notice The predecessor hint is not the last round of the latest earlier phase that has rounds.
     error Oracle_InvalidPredecessorHint(uint80 roundId, uint80 hint);
+    /// @notice The round was published by a superseded aggregator: a later phase of the proxy had already started
+    /// (its first round `laterRoundId` was updated at `laterUpdatedAt`, at or before the round's `updatedAt`).
+    error Oracle_RoundSuperseded(uint80 roundId, uint256 updatedAt, uint80 laterRoundId, uint256 laterUpdatedAt);
+    /// @notice The expiry (seconds) lies before the underlying was listed: no feed was primary then.
+    error Oracle_NoFeedAtExpiry(uint16 underlying, uint40 expiry);
+    /// @notice The feed primary at `expiry` has no round updated at or before `expiry`.
+    error Oracle_NoRoundBeforeExpiry(address feed, uint40 expiry);
 
     // ---------------------------------------------------------------- errors: admin
 
@@ -93,14 +100,51 @@ interface IChainlinkOracle {
     error Oracle_InvalidPriceBand(uint256 minPriceWad, uint256 maxPriceWad);
     error Oracle_MaxDeviationOutOfBounds(uint256 maxDeviationWad);
     error Oracle_ConfirmationsOutOfBounds(uint256 confirmations);
+    /// @notice A band edge would move by more than `MAX_BAND_FACTOR` (either way) in one change (all WAD).
+    error Oracle_BandChangeTooLarge(
+        uint256 minPriceWad,
+        uint256 maxPriceWad,
+        uint256 currentMinPriceWad,
+        uint256 currentMaxPriceWad
+    );
+    /// @notice Nothing is scheduled for `underlying`.
+    error Oracle_NoPendingChange(uint16 underlying);
+    /// @notice The scheduled change takes effect at `effectiveAt` (seconds), not before.
+    error Oracle_ChangeNotReady(uint256 effectiveAt, uint256 blockTimestamp);
+    /// @notice The new primary feed's price is more than `maxDeviationWad` away from the price the oracle serves now
+    /// (all WAD).
+    error Oracle_FeedSwitchDeviation(uint256 newPriceWad, uint256 currentPriceWad, uint256 maxDeviationWad);
+    /// @notice The feed's decimals changed between scheduling and applying.
+    error Oracle_FeedDecimalsChanged(address feed, uint8 scheduled, uint8 current);
     /// @notice The guardian may only make an override more restrictive; clearing is for the risk admin.
     error Oracle_OverrideNotMoreRestrictive(MarketMode current, MarketMode requested);
 
     // ---------------------------------------------------------------- events
 
     event UnderlyingListed(uint16 indexed underlying, FeedParams params);
-    event PrimaryFeedSet(uint16 indexed underlying, address indexed feed, uint256 heartbeat, uint8 decimals);
+    /// @notice A primary feed change was scheduled; anyone may apply it from `effectiveAt` (seconds).
+    event PrimaryFeedScheduled(
+        uint16 indexed underlying,
+        address indexed feed,
+        uint256 heartbeat,
+        uint8 decimals,
+        uint256 effectiveAt
+    );
+    /// @notice A price band change (WAD) was scheduled; anyone may apply it from `effectiveAt` (seconds).
+    event PriceBandScheduled(uint16 indexed underlying, uint256 minPriceWad, uint256 maxPriceWad, uint256 effectiveAt);
+    /// @notice A scheduled change was withdrawn by the risk admin (`isBand` false: primary feed, true: band).
+    event PendingChangeCancelled(uint16 indexed underlying, bool isBand);
+    /// @notice Emitted when a primary feed takes effect (at listing and on `applyPrimaryFeed`). Expiries at or after
+    /// `effectiveFrom` settle against this feed.
+    event PrimaryFeedSet(
+        uint16 indexed underlying,
+        address indexed feed,
+        uint256 heartbeat,
+        uint8 decimals,
+        uint256 effectiveFrom
+    );
     event FallbackFeedSet(uint16 indexed underlying, address indexed feed, uint256 heartbeat, uint8 decimals);
+    /// @notice The price band (WAD) in force changed (at `applyPriceBand`; listing emits `UnderlyingListed`).
     event PriceBandSet(uint16 indexed underlying, uint256 minPriceWad, uint256 maxPriceWad);
     event DeviationParamsSet(uint16 indexed underlying, uint256 maxDeviationWad, uint8 confirmations);
     event ModeOverrideSet(uint16 indexed underlying, MarketMode previous, MarketMode mode, address indexed actor);
@@ -128,11 +172,14 @@ interface IChainlinkOracle {
     function lastPrice(uint16 underlying) external view returns (uint256 priceWad, uint256 maxPriceWad);
 
     /// @notice Proves a settlement price from Chainlink round history: `roundId` (a proxy round id, phase in the
-    /// high 16 bits) must be the first round of the underlying's primary feed with `updatedAt >= expiry`, i.e. its
-    /// predecessor (possibly in the previous phase) was updated before `expiry`. Reverts otherwise.
-    /// @dev Also requires the round complete, positive, in band, and `updatedAt - expiry <= heartbeat`. For the
-    /// first round of a phase the predecessor is searched in earlier phases (O(log rounds) reads); use
-    /// `verifySettlementRoundWithHint` to supply it instead.
+    /// high 16 bits) must be the first round with `updatedAt >= expiry` of the feed that was primary AT `expiry`
+    /// (see `primaryFeedAt`; a later feed change does not move it), i.e. its predecessor (possibly in the previous
+    /// phase) was updated before `expiry`. Reverts otherwise.
+    /// @dev Also requires the round complete, positive, in the current band, `updatedAt - expiry <= heartbeat` (the
+    /// heartbeat of that feed's listing), and not superseded: no later phase of the proxy may have a first round
+    /// updated at or before the round's `updatedAt` (a replaced aggregator that keeps reporting cannot prove a second
+    /// price). For the first round of a phase the predecessor is searched in earlier phases (O(log rounds) reads);
+    /// use `verifySettlementRoundWithHint` to supply it instead.
     /// @return priceWad The round's answer normalized to 18 decimals, checked against the price band.
     /// @return updatedAt The round's `updatedAt` timestamp.
     function verifySettlementRound(
@@ -168,19 +215,66 @@ interface IChainlinkOracle {
     /// @notice Price band of `underlying` (WAD); reverts when unknown.
     function priceBand(uint16 underlying) external view returns (uint256 minPriceWad, uint256 maxPriceWad);
 
+    /// @notice The primary feed in force at `timestamp` (seconds): the last one whose `effectiveFrom <= timestamp`.
+    /// Reverts with `Oracle_NoFeedAtExpiry` before the listing.
+    /// @return feed The proxy.
+    /// @return heartbeat Seconds.
+    /// @return decimals Feed decimals.
+    /// @return effectiveFrom When it took effect (seconds).
+    function primaryFeedAt(
+        uint16 underlying,
+        uint40 timestamp
+    ) external view returns (AggregatorV3Interface feed, uint256 heartbeat, uint8 decimals, uint256 effectiveFrom);
+
+    /// @notice Number of primary feeds `underlying` has had (listing included).
+    function primaryFeedCount(uint16 underlying) external view returns (uint256);
+
+    /// @notice The scheduled primary feed change, if any (`effectiveAt == 0`: none).
+    function pendingPrimaryFeed(
+        uint16 underlying
+    ) external view returns (AggregatorV3Interface feed, uint256 heartbeat, uint256 effectiveAt);
+
+    /// @notice The scheduled band change (WAD), if any (`effectiveAt == 0`: none).
+    function pendingPriceBand(
+        uint16 underlying
+    ) external view returns (uint256 minPriceWad, uint256 maxPriceWad, uint256 effectiveAt);
+
+    /// @notice Reference for a manual settlement price: the last round of the feed primary at `expiry` that was
+    /// updated at or before `expiry` (searched over that proxy's phases, O(log rounds) reads), normalized to WAD.
+    /// Reverts when that feed cannot be read, has no such round or its answer is not positive.
+    function settlementReference(
+        uint16 underlying,
+        uint40 expiry
+    ) external view returns (uint256 priceWad, uint80 roundId, uint256 updatedAt);
+
     // ---------------------------------------------------------------- admin
 
     /// @notice Lists `underlying` with all its parameters. RISK_ADMIN_ROLE.
     function listUnderlying(uint16 underlying, FeedParams calldata params) external;
 
-    /// @notice Replaces the primary feed and its heartbeat (seconds); decimals are read from the feed. RISK_ADMIN_ROLE.
+    /// @notice Schedules a new primary feed and heartbeat (seconds); decimals are read from the feed. It takes effect
+    /// when anyone calls `applyPrimaryFeed` at least `CHANGE_DELAY` later; a new call replaces (and restarts) the
+    /// pending change. RISK_ADMIN_ROLE.
     function setPrimaryFeed(uint16 underlying, AggregatorV3Interface feed, uint32 heartbeat) external;
+
+    /// @notice Applies the scheduled primary feed. Permissionless once due. Requires the new feed to read cleanly
+    /// (complete, positive, fresh, in band) and, while the oracle serves a healthy price, to agree with that price
+    /// within `MAX_FEED_SWITCH_DEVIATION`. Expiries from now on settle against the new feed.
+    function applyPrimaryFeed(uint16 underlying) external;
 
     /// @notice Sets (or with address(0) and heartbeat 0, removes) the fallback feed. RISK_ADMIN_ROLE.
     function setFallbackFeed(uint16 underlying, AggregatorV3Interface feed, uint32 heartbeat) external;
 
-    /// @notice Sets the protocol price band (WAD). RISK_ADMIN_ROLE.
+    /// @notice Schedules a new protocol price band (WAD). Each edge may move by at most a factor `MAX_BAND_FACTOR`
+    /// (up or down) from the band in force; it takes effect when anyone calls `applyPriceBand` at least
+    /// `CHANGE_DELAY` later. A new call replaces (and restarts) the pending change. RISK_ADMIN_ROLE.
     function setPriceBand(uint16 underlying, uint256 minPriceWad, uint256 maxPriceWad) external;
+
+    /// @notice Applies the scheduled band. Permissionless once due.
+    function applyPriceBand(uint16 underlying) external;
+
+    /// @notice Withdraws a scheduled change (`isBand` false: primary feed, true: band). RISK_ADMIN_ROLE.
+    function cancelPendingChange(uint16 underlying, bool isBand) external;
 
     /// @notice Sets the deviation breaker (WAD fraction) and the confirmation count. RISK_ADMIN_ROLE.
     function setDeviationParams(uint16 underlying, uint256 maxDeviationWad, uint8 confirmations) external;

@@ -10,7 +10,9 @@ import {IChainlinkOracle} from "./IChainlinkOracle.sol";
 /// Rule: any time after expiry, anyone records the first primary-feed round at or after expiry
 /// (`IChainlinkOracle.verifySettlementRound`). If nothing is recorded `fallbackDelay` seconds after expiry,
 /// anyone may record the oracle's current price provided the market is Active. If still nothing
-/// `manualDelay` seconds after expiry, the risk admin may record a price within the oracle's band.
+/// `manualDelay` seconds after expiry, the risk admin may record a price within the oracle's band and within
+/// `MAX_MANUAL_DEVIATION` of the last round at or before expiry of the feed primary at expiry
+/// (`IChainlinkOracle.settlementReference`).
 /// Every record is final.
 interface ISettlementOracle {
     /// @notice How a settlement price was obtained.
@@ -29,6 +31,13 @@ interface ISettlementOracle {
     error Settlement_MarketNotActive(uint16 underlying, MarketMode mode);
     /// @notice Manual price outside the oracle's band (WAD).
     error Settlement_ManualPriceOutOfBand(uint256 priceWad, uint256 minPriceWad, uint256 maxPriceWad);
+    /// @notice Manual price further than `maxDeviationWad` from the reference round's price (all WAD).
+    error Settlement_ManualPriceFarFromReference(
+        uint256 priceWad,
+        uint256 referencePriceWad,
+        uint80 referenceRoundId,
+        uint256 maxDeviationWad
+    );
     error Settlement_FallbackDelayOutOfBounds(uint256 fallbackDelay);
     error Settlement_ManualDelayOutOfBounds(uint256 manualDelay, uint256 fallbackDelay);
     error Settlement_ZeroAddress();
@@ -75,7 +84,9 @@ interface ISettlementOracle {
     /// Permissionless.
     function recordFallbackPrice(uint16 underlying, uint40 expiry) external returns (uint256 priceWad);
 
-    /// @notice After `expiry + manualDelay`, records `priceWad` (within the oracle band). RISK_ADMIN_ROLE.
+    /// @notice After `expiry + manualDelay`, records `priceWad` (WAD), which must lie in the oracle band and within
+    /// `MAX_MANUAL_DEVIATION` (10%) of `IChainlinkOracle.settlementReference(underlying, expiry)`. Reverts when
+    /// that reference cannot be read. RISK_ADMIN_ROLE.
     function recordManualPrice(uint16 underlying, uint40 expiry, uint256 priceWad) external;
 
     /// @notice Sets both delays (seconds). RISK_ADMIN_ROLE.

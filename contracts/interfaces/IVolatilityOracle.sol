@@ -14,7 +14,9 @@ interface IVolatilityOracle {
     /// @notice Per-underlying parameters.
     /// @param maxAgeSec Seconds after an update at which the vol is stale.
     /// @param staleVolWad Floor of the vol returned while stale (1e18 = 100%).
-    /// @param maxMoveWad Largest relative change per update of a fresh value (1e18 = 100%); 0 disables the check.
+    /// @param maxMoveWad Largest relative change of what `vol` serves for an (underlying, expiry) in one update, while
+    /// it serves a fresh value (1e18 = 100%); applies to pushes (a first per-expiry value is compared with the
+    /// default it replaces) and to `clearExpiryVol`; 0 disables the check.
     struct VolParams {
         uint32 maxAgeSec;
         uint64 staleVolWad;
@@ -26,7 +28,7 @@ interface IVolatilityOracle {
     error Vol_AlreadyListed(uint16 underlying);
     /// @notice Vol outside [MIN_VOL, MAX_VOL] (WAD).
     error Vol_OutOfBounds(uint256 volWad);
-    /// @notice A fresh value would move by more than `maxMoveWad` relative to itself (all WAD).
+    /// @notice The fresh value `vol` serves would move by more than `maxMoveWad` relative to itself (all WAD).
     error Vol_MoveTooLarge(uint256 previousVolWad, uint256 volWad, uint256 maxMoveWad);
     error Vol_MaxAgeOutOfBounds(uint256 maxAgeSec);
     error Vol_StaleVolOutOfBounds(uint256 staleVolWad);
@@ -57,7 +59,9 @@ interface IVolatilityOracle {
     /// @notice Pushes vols (WAD) for several expiries (seconds) of `underlying`. VOL_UPDATER_ROLE.
     function setExpiryVols(uint16 underlying, uint40[] calldata expiries, uint256[] calldata volsWad) external;
 
-    /// @notice Deletes the per-expiry vol so the default applies again. VOL_UPDATER_ROLE.
+    /// @notice Deletes the per-expiry vol so the default applies again. VOL_UPDATER_ROLE. Reverts with
+    /// `Vol_MoveTooLarge` when both the value served before and the default served after are fresh and differ by
+    /// more than `maxMoveWad`.
     function clearExpiryVol(uint16 underlying, uint40 expiry) external;
 
     /// @notice Parameters of `underlying` (reverts when unknown).

@@ -38,6 +38,14 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
     uint8 public constant MAX_CONFIRMATIONS = 10;
     // Normalization scales by at most 10^18 either way.
     uint8 public constant MAX_FEED_DECIMALS = 36;
+    // A primary feed or band change is public a full day before it applies: time for users to exit or object.
+    uint256 public constant CHANGE_DELAY = 1 days;
+    // Each band edge moves by at most x2 / /2 per change (so at most x2 per CHANGE_DELAY): a role cannot widen the
+    // band around a price it wants accepted, or narrow it onto the market, in one step.
+    uint256 public constant MAX_BAND_FACTOR = 2;
+    // Two Chainlink feeds of one pair agree within their deviation thresholds (0.5%..2%); 5% leaves room for a
+    // different source while stopping a switch to a feed that reports another price.
+    uint256 public constant MAX_FEED_SWITCH_DEVIATION = 0.05e18;
 
     /// @dev Three slots; every price read needs all three (band, breaker, override).
     struct FeedConfig {
@@ -76,6 +84,29 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
         uint256 b; // Stale: heartbeat | FutureRound: block.timestamp | Deviation: toPriceWad
     }
 
+    /// @dev One slot. A primary feed with the time it took effect; a list per underlying, in effect order.
+    struct FeedEpoch {
+        AggregatorV3Interface feed;
+        uint40 effectiveFrom;
+        uint24 heartbeat;
+        uint8 decimals;
+    }
+
+    /// @dev One slot. `effectiveAt == 0`: nothing scheduled.
+    struct PendingFeed {
+        AggregatorV3Interface feed;
+        uint40 effectiveAt;
+        uint24 heartbeat;
+        uint8 decimals;
+    }
+
+    /// @dev Two slots. `effectiveAt == 0`: nothing scheduled.
+    struct PendingBand {
+        uint128 minPriceWad;
+        uint128 maxPriceWad;
+        uint40 effectiveAt;
+    }
+
     ISequencerGuard internal immutable _SEQUENCER_GUARD;
     /// @dev The guard's uptime feed and grace period (immutables there too), read here directly: one call less per
     /// price read.
@@ -83,6 +114,10 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
     uint256 internal immutable _GRACE_PERIOD;
 
     mapping(uint16 underlying => FeedConfig) internal _configs;
+    /// @dev Never rewritten, only appended: the settlement proof of an expiry reads the feed in force at the expiry.
+    mapping(uint16 underlying => FeedEpoch[]) internal _feedHistory;
+    mapping(uint16 underlying => PendingFeed) internal _pendingFeeds;
+    mapping(uint16 underlying => PendingBand) internal _pendingBands;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE (meant to sit behind a timelock); grants the other roles.
     /// @param guard Sequencer guard consulted by every read (use a guard without feed on L1).
@@ -191,6 +226,43 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
         return (cfg.minPriceWad, cfg.maxPriceWad);
     }
 
+    /// @inheritdoc IChainlinkOracle
+    function primaryFeedAt(
+        uint16 underlying,
+        uint40 timestamp
+    ) external view returns (AggregatorV3Interface, uint256, uint8, uint256) {
+        FeedEpoch memory e = _epochAt(underlying, timestamp);
+        return (e.feed, e.heartbeat, e.decimals, e.effectiveFrom);
+    }
+
+    /// @inheritdoc IChainlinkOracle
+    function primaryFeedCount(uint16 underlying) external view returns (uint256) {
+        return _feedHistory[underlying].length;
+    }
+
+    /// @inheritdoc IChainlinkOracle
+    function pendingPrimaryFeed(uint16 underlying) external view returns (AggregatorV3Interface, uint256, uint256) {
+        PendingFeed memory p = _pendingFeeds[underlying];
+        return (p.feed, p.heartbeat, p.effectiveAt);
+    }
+
+    /// @inheritdoc IChainlinkOracle
+    function pendingPriceBand(uint16 underlying) external view returns (uint256, uint256, uint256) {
+        PendingBand memory p = _pendingBands[underlying];
+        return (p.minPriceWad, p.maxPriceWad, p.effectiveAt);
+    }
+
+    /// @inheritdoc IChainlinkOracle
+    function settlementReference(
+        uint16 underlying,
+        uint40 expiry
+    ) external view returns (uint256 priceWad, uint80 roundId, uint256 updatedAt) {
+        FeedEpoch memory e = _epochAt(underlying, expiry);
+        FeedRound memory round = _lastRoundAtOrBefore(e.feed, expiry);
+        if (round.answer <= 0) revert Oracle_NonPositive(round.answer);
+        return (FeedReaderLib.toWad(uint256(round.answer), e.decimals), round.roundId, round.updatedAt);
+    }
+
     // ================================================================ admin
 
     /// @inheritdoc IChainlinkOracle
@@ -202,6 +274,7 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
         _setBand(cfg, params.minPriceWad, params.maxPriceWad);
         _setDeviation(cfg, params.maxDeviationWad, params.confirmations);
         emit UnderlyingListed(underlying, params);
+        _pushEpoch(underlying, cfg);
     }
 
     /// @inheritdoc IChainlinkOracle
@@ -211,8 +284,36 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
         uint32 heartbeat
     ) external onlyRole(RISK_ADMIN_ROLE) {
         FeedConfig storage cfg = _listedStorage(underlying);
-        uint8 decimals = _setPrimary(cfg, feed, heartbeat, cfg.fallbackFeed);
-        emit PrimaryFeedSet(underlying, address(feed), heartbeat, decimals);
+        uint8 decimals = _feedDecimals(feed, cfg.fallbackFeed);
+        _checkHeartbeat(heartbeat);
+        uint256 effectiveAt = block.timestamp + CHANGE_DELAY;
+        // heartbeat <= MAX_HEARTBEAT fits 24 bits; effectiveAt < 2^40 for the next ~34,000 years.
+        _pendingFeeds[underlying] = PendingFeed(feed, effectiveAt.toUint40(), uint256(heartbeat).toUint24(), decimals);
+        emit PrimaryFeedScheduled(underlying, address(feed), heartbeat, decimals, effectiveAt);
+    }
+
+    /// @inheritdoc IChainlinkOracle
+    function applyPrimaryFeed(uint16 underlying) external {
+        FeedConfig storage cfg = _listedStorage(underlying);
+        PendingFeed memory p = _pendingFeeds[underlying];
+        _checkDue(underlying, p.effectiveAt);
+        // The fallback may have changed since scheduling: the two must stay distinct, decimals must not have moved.
+        uint8 decimals = _feedDecimals(p.feed, cfg.fallbackFeed);
+        if (decimals != p.decimals) revert Oracle_FeedDecimalsChanged(address(p.feed), p.decimals, decimals);
+        FeedConfig memory current = cfg;
+        Reading memory next = _readFeed(p.feed, p.heartbeat, decimals, current, false);
+        if (next.fault != Fault.None) _revertWith(next, current);
+        // Anchored on what the oracle serves now, when it serves anything: a role cannot swap in a feed that reports
+        // another price. With no healthy price (the usual reason for a switch) the clean, in-band read above is all.
+        Reading memory now_ = _evaluate(current);
+        if (now_.fault == Fault.None && !_within(next.priceWad, now_.priceWad, MAX_FEED_SWITCH_DEVIATION)) {
+            revert Oracle_FeedSwitchDeviation(next.priceWad, now_.priceWad, MAX_FEED_SWITCH_DEVIATION);
+        }
+        delete _pendingFeeds[underlying];
+        cfg.feed = p.feed;
+        cfg.heartbeat = p.heartbeat;
+        cfg.decimals = decimals;
+        _pushEpoch(underlying, cfg);
     }
 
     /// @inheritdoc IChainlinkOracle
@@ -232,8 +333,42 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
         uint256 minPriceWad,
         uint256 maxPriceWad
     ) external onlyRole(RISK_ADMIN_ROLE) {
-        _setBand(_listedStorage(underlying), minPriceWad, maxPriceWad);
-        emit PriceBandSet(underlying, minPriceWad, maxPriceWad);
+        FeedConfig storage cfg = _listedStorage(underlying);
+        _checkBandShape(minPriceWad, maxPriceWad);
+        uint256 curMin = cfg.minPriceWad;
+        uint256 curMax = cfg.maxPriceWad;
+        // Relative bound, see MAX_BAND_FACTOR: each edge within [current / factor, current * factor].
+        if (
+            minPriceWad * MAX_BAND_FACTOR < curMin ||
+            minPriceWad > curMin * MAX_BAND_FACTOR ||
+            maxPriceWad * MAX_BAND_FACTOR < curMax ||
+            maxPriceWad > curMax * MAX_BAND_FACTOR
+        ) revert Oracle_BandChangeTooLarge(minPriceWad, maxPriceWad, curMin, curMax);
+        uint256 effectiveAt = block.timestamp + CHANGE_DELAY;
+        // Both < 2^128 (checked by _checkBandShape); effectiveAt < 2^40 for the next ~34,000 years.
+        _pendingBands[underlying] = PendingBand(uint128(minPriceWad), uint128(maxPriceWad), effectiveAt.toUint40());
+        emit PriceBandScheduled(underlying, minPriceWad, maxPriceWad, effectiveAt);
+    }
+
+    /// @inheritdoc IChainlinkOracle
+    function applyPriceBand(uint16 underlying) external {
+        FeedConfig storage cfg = _listedStorage(underlying);
+        PendingBand memory p = _pendingBands[underlying];
+        _checkDue(underlying, p.effectiveAt);
+        delete _pendingBands[underlying];
+        cfg.minPriceWad = p.minPriceWad;
+        cfg.maxPriceWad = p.maxPriceWad;
+        emit PriceBandSet(underlying, p.minPriceWad, p.maxPriceWad);
+    }
+
+    /// @inheritdoc IChainlinkOracle
+    function cancelPendingChange(uint16 underlying, bool isBand) external onlyRole(RISK_ADMIN_ROLE) {
+        _listedStorage(underlying);
+        uint256 effectiveAt = isBand ? _pendingBands[underlying].effectiveAt : _pendingFeeds[underlying].effectiveAt;
+        if (effectiveAt == 0) revert Oracle_NoPendingChange(underlying);
+        if (isBand) delete _pendingBands[underlying];
+        else delete _pendingFeeds[underlying];
+        emit PendingChangeCancelled(underlying, isBand);
     }
 
     /// @inheritdoc IChainlinkOracle
@@ -389,7 +524,9 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
         uint80 hint
     ) internal view returns (uint256 priceWad, uint256 updatedAt) {
         FeedConfig memory cfg = _config(underlying);
-        AggregatorV3Interface feed = cfg.feed;
+        // The feed in force at expiry, whatever is primary now: a later feed change cannot move a settlement.
+        FeedEpoch memory epoch = _epochAt(underlying, expiry);
+        AggregatorV3Interface feed = epoch.feed;
         // Aggregator round ids start at 1 in every phase.
         if (uint64(roundId) == 0) revert Oracle_RoundNotFound(roundId);
         (bool ok, FeedRound memory round) = feed.at(roundId);
@@ -399,10 +536,10 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
         updatedAt = round.updatedAt;
         if (updatedAt < expiry) revert Oracle_SettlementRoundBeforeExpiry(roundId, updatedAt, expiry);
         // The feed must have published within one heartbeat after expiry, otherwise it was stale at expiry.
-        if (updatedAt - expiry > cfg.heartbeat) {
-            revert Oracle_SettlementRoundTooLate(roundId, updatedAt, expiry, cfg.heartbeat);
+        if (updatedAt - expiry > epoch.heartbeat) {
+            revert Oracle_SettlementRoundTooLate(roundId, updatedAt, expiry, epoch.heartbeat);
         }
-        priceWad = FeedReaderLib.toWad(uint256(round.answer), cfg.decimals); // answer > 0 checked
+        priceWad = FeedReaderLib.toWad(uint256(round.answer), epoch.decimals); // answer > 0 checked
         if (priceWad < cfg.minPriceWad || priceWad > cfg.maxPriceWad) {
             revert Oracle_OutOfBand(priceWad, cfg.minPriceWad, cfg.maxPriceWad);
         }
@@ -410,6 +547,59 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
         (ok, round) = feed.at(predId);
         if (!ok || round.updatedAt == 0) revert Oracle_SettlementNoPredecessor(roundId);
         if (round.updatedAt >= expiry) revert Oracle_SettlementNotFirstRound(predId, round.updatedAt, expiry);
+        _checkNotSuperseded(feed, roundId, updatedAt);
+    }
+
+    /// @dev A proxy routes `getRoundData` of an old phase to the old aggregator, which may keep publishing after the
+    /// proxy moved on. Such a round is rejected when any later phase (up to the proxy's current one) has a first round
+    /// updated at or before it: from then on the proxy served the later phase, so only that phase can prove a price.
+    /// The first round of a phase is the earliest evidence of the switch the proxy keeps; phases without rounds are
+    /// skipped. One read per later phase.
+    function _checkNotSuperseded(AggregatorV3Interface feed, uint80 roundId, uint256 updatedAt) internal view {
+        uint16 phase = uint16(roundId >> 64);
+        (bool ok, FeedRound memory latest) = feed.latest();
+        // Without a readable latest round, the next phase is the only one known to be checkable.
+        uint256 currentPhase = ok ? uint16(latest.roundId >> 64) : uint256(phase) + 1;
+        for (uint256 q = uint256(phase) + 1; q <= currentPhase && q <= type(uint16).max; ++q) {
+            uint80 first = _firstRound(uint16(q)); // q <= type(uint16).max checked
+            FeedRound memory r;
+            (ok, r) = feed.at(first);
+            if (ok && r.updatedAt != 0 && r.updatedAt <= updatedAt) {
+                revert Oracle_RoundSuperseded(roundId, updatedAt, first, r.updatedAt);
+            }
+        }
+    }
+
+    /// @dev The last round of `feed` with `0 < updatedAt <= t`: the newest phase whose first round is at or before
+    /// `t`, then a binary search over its aggregator ids (updatedAt grows with the id within a phase).
+    function _lastRoundAtOrBefore(AggregatorV3Interface feed, uint256 t) internal view returns (FeedRound memory) {
+        (bool ok, FeedRound memory latest) = feed.latest();
+        if (!ok) revert Oracle_FeedReverted(address(feed));
+        uint16 phase = uint16(latest.roundId >> 64);
+        uint256 last = uint64(latest.roundId);
+        while (phase > 0) {
+            uint256 base = uint256(phase) << 64;
+            if (last != 0 && _updatedAtOrBefore(feed, uint80(base | 1), t)) {
+                uint256 lo = 1; // at or before t
+                uint256 hi = last + 1; // after t, or past the phase
+                if (_updatedAtOrBefore(feed, uint80(base | last), t)) lo = last;
+                while (hi - lo > 1) {
+                    uint256 mid = lo + (hi - lo) / 2;
+                    if (_updatedAtOrBefore(feed, uint80(base | mid), t)) lo = mid;
+                    else hi = mid;
+                }
+                (, FeedRound memory round) = feed.at(uint80(base | lo)); // readable: checked in the search
+                return round;
+            }
+            --phase;
+            last = phase != 0 && feed.exists(_firstRound(phase)) ? uint64(_lastRoundOfPhase(feed, phase)) : 0;
+        }
+        revert Oracle_NoRoundBeforeExpiry(address(feed), uint40(t));
+    }
+
+    function _updatedAtOrBefore(AggregatorV3Interface feed, uint80 id, uint256 t) internal view returns (bool) {
+        (bool ok, FeedRound memory r) = feed.at(id);
+        return ok && r.updatedAt != 0 && r.updatedAt <= t && r.answeredInRound >= r.roundId;
     }
 
     /// @dev The round before `roundId` in proxy order. Within a phase it is `roundId - 1`. For the first round of
@@ -490,6 +680,30 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
         if (address(cfg.feed) == address(0)) revert Oracle_UnknownUnderlying(underlying);
     }
 
+    /// @dev The last epoch with `effectiveFrom <= t`. Scans from the newest: expiries being settled are recent, and
+    /// each epoch is at least CHANGE_DELAY long, so the list stays short.
+    function _epochAt(uint16 underlying, uint40 t) internal view returns (FeedEpoch memory e) {
+        FeedEpoch[] storage history = _feedHistory[underlying];
+        uint256 n = history.length;
+        if (n == 0) revert Oracle_UnknownUnderlying(underlying);
+        for (uint256 i = n; i > 0; --i) {
+            e = history[i - 1];
+            if (e.effectiveFrom <= t) return e;
+        }
+        revert Oracle_NoFeedAtExpiry(underlying, t);
+    }
+
+    function _pushEpoch(uint16 underlying, FeedConfig storage cfg) internal {
+        // block.timestamp < 2^40 for the next ~34,000 years.
+        _feedHistory[underlying].push(FeedEpoch(cfg.feed, block.timestamp.toUint40(), cfg.heartbeat, cfg.decimals));
+        emit PrimaryFeedSet(underlying, address(cfg.feed), cfg.heartbeat, cfg.decimals, block.timestamp);
+    }
+
+    function _checkDue(uint16 underlying, uint256 effectiveAt) internal view {
+        if (effectiveAt == 0) revert Oracle_NoPendingChange(underlying);
+        if (block.timestamp < effectiveAt) revert Oracle_ChangeNotReady(effectiveAt, block.timestamp);
+    }
+
     function _setPrimary(
         FeedConfig storage cfg,
         AggregatorV3Interface feed,
@@ -522,11 +736,16 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
     }
 
     function _setBand(FeedConfig storage cfg, uint256 minPriceWad, uint256 maxPriceWad) internal {
+        _checkBandShape(minPriceWad, maxPriceWad);
+        cfg.minPriceWad = minPriceWad.toUint128();
+        cfg.maxPriceWad = maxPriceWad.toUint128();
+    }
+
+    function _checkBandShape(uint256 minPriceWad, uint256 maxPriceWad) internal pure {
         // A zero floor would accept a collapsed feed; an empty band would halt the market forever.
         if (minPriceWad == 0 || minPriceWad >= maxPriceWad) revert Oracle_InvalidPriceBand(minPriceWad, maxPriceWad);
         // 2^128 WAD is far above any real price; SafeCast rejects anything wider.
-        cfg.minPriceWad = minPriceWad.toUint128();
-        cfg.maxPriceWad = maxPriceWad.toUint128();
+        if (maxPriceWad > type(uint128).max) revert SafeCast.SafeCastOverflowedUintDowncast(128, maxPriceWad);
     }
 
     function _setDeviation(FeedConfig storage cfg, uint256 maxDeviationWad, uint8 confirmations) internal {

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {MarketMode} from "../types/Types.sol";
@@ -22,6 +23,12 @@ contract SettlementOracle is ISettlementOracle, AccessControl {
     uint256 public constant MAX_FALLBACK_DELAY = 7 days;
     // The manual price is the last resort: at most 30 days after expiry, always after the spot fallback.
     uint256 public constant MAX_MANUAL_DELAY = 30 days;
+    // The manual price stays within 10% of the feed's last round at or before expiry (`settlementReference`): a
+    // feed that published up to expiry moved by far less (deviation thresholds 0.5%..2% within a heartbeat), so the
+    // admin can correct a missing or broken round but cannot pick a price. The reference comes from the feed that
+    // was primary at expiry, which the admin can no longer change.
+    uint256 public constant MAX_MANUAL_DEVIATION = 0.1e18;
+    uint256 internal constant WAD = 1e18;
 
     /// @dev One slot: price < 2^128 (the oracle band is uint128), round id 80 bits, timestamp 40 bits, source 8.
     struct Record {
@@ -102,9 +109,15 @@ contract SettlementOracle is ISettlementOracle, AccessControl {
     function recordManualPrice(uint16 underlying, uint40 expiry, uint256 priceWad) external onlyRole(RISK_ADMIN_ROLE) {
         _checkOpen(underlying, expiry, _manualDelay);
         (uint256 minPriceWad, uint256 maxPriceWad) = _ORACLE.priceBand(underlying);
-        // The admin can only pick a price the oracle itself could have reported.
+        // The admin can only pick a price the oracle itself could have reported...
         if (priceWad < minPriceWad || priceWad > maxPriceWad) {
             revert Settlement_ManualPriceOutOfBand(priceWad, minPriceWad, maxPriceWad);
+        }
+        // ...close to what the feed last said before expiry (see MAX_MANUAL_DEVIATION). The allowance rounds down.
+        (uint256 refWad, uint80 refRound, ) = _ORACLE.settlementReference(underlying, expiry);
+        uint256 diff = priceWad > refWad ? priceWad - refWad : refWad - priceWad;
+        if (diff > Math.mulDiv(refWad, MAX_MANUAL_DEVIATION, WAD)) {
+            revert Settlement_ManualPriceFarFromReference(priceWad, refWad, refRound, MAX_MANUAL_DEVIATION);
         }
         _recordFallback(underlying, expiry, SettlementSource.Manual, priceWad);
     }

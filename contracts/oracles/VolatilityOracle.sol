@@ -46,16 +46,7 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
 
     /// @inheritdoc IVolatilityOracle
     function vol(uint16 underlying, uint40 expiry) external view returns (uint256, MarketMode) {
-        VolParams memory p = _listed(underlying);
-        VolPoint memory d = _points[underlying][0];
-        VolPoint memory e = expiry == 0 ? d : _points[underlying][expiry];
-        if (e.updatedAt != 0) {
-            if (_fresh(e, p)) return (e.volWad, MarketMode.Active);
-            // Stale per-expiry value: the highest of everything we know, never below the configured stale vol.
-            return (Math.max(Math.max(e.volWad, d.volWad), p.staleVolWad), MarketMode.ReduceOnly);
-        }
-        if (_fresh(d, p)) return (d.volWad, MarketMode.Active);
-        return (Math.max(d.volWad, p.staleVolWad), MarketMode.ReduceOnly);
+        return _served(underlying, _listed(underlying), expiry);
     }
 
     /// @inheritdoc IVolatilityOracle
@@ -94,8 +85,13 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
 
     /// @inheritdoc IVolatilityOracle
     function clearExpiryVol(uint16 underlying, uint40 expiry) external onlyRole(VOL_UPDATER_ROLE) {
-        _listed(underlying);
+        VolParams memory p = _listed(underlying);
+        (uint256 before, MarketMode beforeMode) = _served(underlying, p, expiry);
         delete _points[underlying][expiry];
+        // Clearing switches `vol()` to the default: the same move limit as a push, unless the result is the
+        // conservative stale fallback (ReduceOnly), which is never a fat-finger risk.
+        (uint256 next, MarketMode nextMode) = _served(underlying, p, expiry);
+        if (beforeMode == MarketMode.Active && nextMode == MarketMode.Active) _checkMove(p, before, next);
         emit ExpiryVolCleared(underlying, expiry, msg.sender);
     }
 
@@ -113,19 +109,34 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
     function _push(uint16 underlying, VolParams memory p, uint40 expiry, uint256 volWad) internal {
         // See MIN_VOL / MAX_VOL.
         if (volWad < MIN_VOL || volWad > MAX_VOL) revert Vol_OutOfBounds(volWad);
-        VolPoint memory prev = _points[underlying][expiry];
-        // Fat-finger guard against the value it replaces; a stale or missing value may be replaced freely,
-        // otherwise a long outage could never be recovered from.
-        if (p.maxMoveWad != 0 && prev.updatedAt != 0 && _fresh(prev, p)) {
-            uint256 diff = volWad > prev.volWad ? volWad - prev.volWad : prev.volWad - volWad;
-            // Allowance rounds down: the stricter side.
-            if (diff > Math.mulDiv(prev.volWad, p.maxMoveWad, WAD)) {
-                revert Vol_MoveTooLarge(prev.volWad, volWad, p.maxMoveWad);
-            }
-        }
+        // Fat-finger guard against what `vol()` serves now for this expiry (the per-expiry value, or the default a
+        // first per-expiry value replaces). A stale fallback (ReduceOnly) may be replaced freely, otherwise a long
+        // outage could never be recovered from.
+        (uint256 served, MarketMode mode) = _served(underlying, p, expiry);
+        if (mode == MarketMode.Active) _checkMove(p, served, volWad);
         // volWad <= MAX_VOL < 2^64; block.timestamp < 2^40 for the next ~34,000 years.
         _points[underlying][expiry] = VolPoint(SafeCast.toUint64(volWad), SafeCast.toUint40(block.timestamp));
         emit VolUpdated(underlying, expiry, volWad, msg.sender);
+    }
+
+    /// @dev What `vol()` returns: the per-expiry value when one exists, else the default; a stale one is replaced by
+    /// the highest of everything known, never below `staleVolWad`, in ReduceOnly.
+    function _served(uint16 underlying, VolParams memory p, uint40 expiry) internal view returns (uint256, MarketMode) {
+        VolPoint memory d = _points[underlying][0];
+        VolPoint memory e = expiry == 0 ? d : _points[underlying][expiry];
+        if (e.updatedAt != 0) {
+            if (_fresh(e, p)) return (e.volWad, MarketMode.Active);
+            return (Math.max(Math.max(e.volWad, d.volWad), p.staleVolWad), MarketMode.ReduceOnly);
+        }
+        if (_fresh(d, p)) return (d.volWad, MarketMode.Active);
+        return (Math.max(d.volWad, p.staleVolWad), MarketMode.ReduceOnly);
+    }
+
+    function _checkMove(VolParams memory p, uint256 fromWad, uint256 toWad) internal pure {
+        if (p.maxMoveWad == 0) return;
+        uint256 diff = toWad > fromWad ? toWad - fromWad : fromWad - toWad;
+        // Allowance rounds down: the stricter side.
+        if (diff > Math.mulDiv(fromWad, p.maxMoveWad, WAD)) revert Vol_MoveTooLarge(fromWad, toWad, p.maxMoveWad);
     }
 
     function _fresh(VolPoint memory pt, VolParams memory p) internal view returns (bool) {

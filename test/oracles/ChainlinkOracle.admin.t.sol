@@ -144,16 +144,32 @@ contract ChainlinkOracleAdminTest is OracleBase {
 
     // ---------------------------------------------------------------- setPrimaryFeed
 
-    function test_setPrimaryFeed_UpdatesAndEmits() public {
+    /// Scheduling changes nothing that prices read; after CHANGE_DELAY anyone applies it.
+    function test_setPrimaryFeed_SchedulesThenAnyoneApplies() public {
         MockAggregator f = new MockAggregator(6, "BTC 6dp");
-        f.pushRound(61_000e6, T0);
-        f.pushRound(61_000e6, T0);
         vm.expectEmit(address(oracle));
-        emit IChainlinkOracle.PrimaryFeedSet(BTC, address(f), 2 hours, 6);
+        emit IChainlinkOracle.PrimaryFeedScheduled(BTC, address(f), 2 hours, 6, T0 + 1 days);
         vm.prank(riskAdmin);
         oracle.setPrimaryFeed(BTC, _agg(f), 2 hours);
+        assertEq(address(oracle.feedParams(BTC).feed), address(btcFeed), "unchanged until applied");
+        (AggregatorV3Interface pf, uint256 phb, uint256 at) = oracle.pendingPrimaryFeed(BTC);
+        assertEq(address(pf), address(f));
+        assertEq(phb, 2 hours);
+        assertEq(at, T0 + 1 days);
+
+        vm.warp(T0 + 1 days);
+        btcFeed.pushRound(61_000e8, T0 + 1 days);
+        f.pushRound(61_000e6, T0 + 1 days);
+        f.pushRound(61_000e6, T0 + 1 days);
+        vm.expectEmit(address(oracle));
+        emit IChainlinkOracle.PrimaryFeedSet(BTC, address(f), 2 hours, 6, T0 + 1 days);
+        vm.prank(alice);
+        oracle.applyPrimaryFeed(BTC);
         assertEq(oracle.spot(BTC), 61_000e18);
         assertEq(oracle.feedParams(BTC).heartbeat, 2 hours);
+        assertEq(oracle.primaryFeedCount(BTC), 2);
+        (, , at) = oracle.pendingPrimaryFeed(BTC);
+        assertEq(at, 0, "pending cleared");
     }
 
     function test_setPrimaryFeed_RevertWhen_HeartbeatBelowMin() public {
@@ -173,7 +189,8 @@ contract ChainlinkOracleAdminTest is OracleBase {
         oracle.setPrimaryFeed(BTC, _agg(newFeed), 1 minutes);
         oracle.setPrimaryFeed(BTC, _agg(newFeed), 2 days);
         vm.stopPrank();
-        assertEq(oracle.feedParams(BTC).heartbeat, 2 days);
+        (, uint256 heartbeat, ) = oracle.pendingPrimaryFeed(BTC);
+        assertEq(heartbeat, 2 days);
     }
 
     function test_setPrimaryFeed_RevertWhen_EqualsFallback() public {
@@ -249,14 +266,23 @@ contract ChainlinkOracleAdminTest is OracleBase {
 
     // ---------------------------------------------------------------- setPriceBand
 
-    function test_setPriceBand_SetsAndEmits() public {
+    function test_setPriceBand_SchedulesThenAnyoneApplies() public {
         vm.expectEmit(address(oracle));
-        emit IChainlinkOracle.PriceBandSet(BTC, 5e18, 6e18);
+        emit IChainlinkOracle.PriceBandScheduled(BTC, 500e18, 2_000_000e18, T0 + 1 days);
         vm.prank(riskAdmin);
-        oracle.setPriceBand(BTC, 5e18, 6e18);
+        oracle.setPriceBand(BTC, 500e18, 2_000_000e18);
         (uint256 lo, uint256 hi) = oracle.priceBand(BTC);
-        assertEq(lo, 5e18);
-        assertEq(hi, 6e18);
+        assertEq(lo, 1000e18, "unchanged until applied");
+        assertEq(hi, 1_000_000e18);
+
+        vm.warp(T0 + 1 days);
+        vm.expectEmit(address(oracle));
+        emit IChainlinkOracle.PriceBandSet(BTC, 500e18, 2_000_000e18);
+        vm.prank(alice);
+        oracle.applyPriceBand(BTC);
+        (lo, hi) = oracle.priceBand(BTC);
+        assertEq(lo, 500e18);
+        assertEq(hi, 2_000_000e18);
     }
 
     function test_setPriceBand_RevertWhen_MinZero() public {

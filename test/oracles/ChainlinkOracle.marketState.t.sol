@@ -42,8 +42,7 @@ contract ChainlinkOracleMarketStateTest is OracleBase {
     }
 
     function test_marketState_HaltedWhen_OutOfBand() public {
-        vm.prank(riskAdmin);
-        oracle.setPriceBand(BTC, 70_000e18, 80_000e18);
+        btcFeed.pushRound(1_000_001e8, T0);
         _assertState(BTC, MarketMode.Halted, 0);
     }
 
@@ -153,8 +152,8 @@ contract ChainlinkOracleMarketStateTest is OracleBase {
         oracle.setModeOverride(ETH, MarketMode.Halted);
         _assertState(BTC, MarketMode.Active, 60_000e18);
 
-        vm.prank(riskAdmin);
-        oracle.setPriceBand(ETH, 1e18, 2e18);
+        ethFeed.pushRound(1e8, T0); // below ETH's band
+        _assertState(ETH, MarketMode.Halted, 0);
         _assertState(BTC, MarketMode.Active, 60_000e18);
         assertEq(oracle.spot(BTC), 60_000e18);
     }

@@ -117,31 +117,33 @@ contract ChainlinkOracleSpotTest is OracleBase {
 
     // ---------------------------------------------------------------- band
 
-    function test_spot_RevertWhen_BelowBand() public {
+    /// Lists `underlying` on the BTC feed with another band (a band change itself is delayed and bounded).
+    function _listBtcWithBand(uint16 underlying, uint256 lo, uint256 hi) internal {
         vm.prank(riskAdmin);
-        oracle.setPriceBand(BTC, 60_001e18, 1_000_000e18);
+        oracle.listUnderlying(underlying, _params(btcFeed, MockAggregator(address(0)), lo, hi));
+    }
+
+    function test_spot_RevertWhen_BelowBand() public {
+        _listBtcWithBand(20, 60_001e18, 1_000_000e18);
         vm.expectRevert(
             abi.encodeWithSelector(IChainlinkOracle.Oracle_OutOfBand.selector, 60_000e18, 60_001e18, 1_000_000e18)
         );
-        oracle.spot(BTC);
+        oracle.spot(20);
     }
 
     function test_spot_RevertWhen_AboveBand() public {
-        vm.prank(riskAdmin);
-        oracle.setPriceBand(BTC, 1000e18, 59_999e18);
+        _listBtcWithBand(20, 1000e18, 59_999e18);
         vm.expectRevert(
             abi.encodeWithSelector(IChainlinkOracle.Oracle_OutOfBand.selector, 60_000e18, 1000e18, 59_999e18)
         );
-        oracle.spot(BTC);
+        oracle.spot(20);
     }
 
     function test_spot_AcceptsBandEdges() public {
-        vm.prank(riskAdmin);
-        oracle.setPriceBand(BTC, 60_000e18, 60_001e18);
-        assertEq(oracle.spot(BTC), 60_000e18);
-        vm.prank(riskAdmin);
-        oracle.setPriceBand(BTC, 59_000e18, 60_000e18);
-        assertEq(oracle.spot(BTC), 60_000e18);
+        _listBtcWithBand(20, 60_000e18, 60_001e18);
+        assertEq(oracle.spot(20), 60_000e18);
+        _listBtcWithBand(21, 59_000e18, 60_000e18);
+        assertEq(oracle.spot(21), 60_000e18);
     }
 
     // ---------------------------------------------------------------- deviation breaker
@@ -368,17 +370,17 @@ contract ChainlinkOracleSpotTest is OracleBase {
     function test_spot_RevertWhen_FeedReturnsShortData() public {
         ShortFeed bad = new ShortFeed();
         vm.prank(riskAdmin);
-        oracle.setPrimaryFeed(BTC, _agg(address(bad)), uint32(HEARTBEAT));
+        oracle.listUnderlying(20, _params(MockAggregator(address(bad)), MockAggregator(address(0)), 1, 2));
         vm.expectRevert(abi.encodeWithSelector(IChainlinkOracle.Oracle_FeedReverted.selector, address(bad)));
-        oracle.spot(BTC);
+        oracle.spot(20);
     }
 
     function test_spot_RevertWhen_FeedReturnsWideRoundId() public {
         WideFeed bad = new WideFeed();
         vm.prank(riskAdmin);
-        oracle.setPrimaryFeed(BTC, _agg(address(bad)), uint32(HEARTBEAT));
+        oracle.listUnderlying(20, _params(MockAggregator(address(bad)), MockAggregator(address(0)), 1, 2));
         vm.expectRevert(abi.encodeWithSelector(IChainlinkOracle.Oracle_FeedReverted.selector, address(bad)));
-        oracle.spot(BTC);
+        oracle.spot(20);
     }
 
     // ---------------------------------------------------------------- sequencer

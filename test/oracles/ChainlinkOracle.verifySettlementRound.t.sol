@@ -139,13 +139,21 @@ contract ChainlinkOracleVerifySettlementRoundTest is OracleBase {
         oracle.verifySettlementRound(SOL, EXPIRY, id);
     }
 
+    /// Lists `underlying` on `f` at T0 (before EXPIRY, so `f` is the feed in force at EXPIRY).
+    function _listAtT0(uint16 underlying, MockAggregator f) internal {
+        uint256 now_ = block.timestamp;
+        vm.warp(T0);
+        vm.prank(riskAdmin);
+        oracle.listUnderlying(underlying, _params(f, MockAggregator(address(0)), 1e18, 10_000e18));
+        vm.warp(now_);
+    }
+
     function test_verify_RevertWhen_FirstRoundEver() public {
         MockAggregator f = new MockAggregator(8, "new");
         uint80 id = f.pushRound(100e8, EXPIRY + 10);
-        vm.prank(riskAdmin);
-        oracle.setPrimaryFeed(SOL, _agg(f), uint32(HEARTBEAT));
+        _listAtT0(30, f);
         vm.expectRevert(abi.encodeWithSelector(IChainlinkOracle.Oracle_SettlementNoPredecessor.selector, id));
-        oracle.verifySettlementRound(SOL, EXPIRY, id);
+        oracle.verifySettlementRound(30, EXPIRY, id);
     }
 
     function test_verify_RevertWhen_Unlisted() public {
@@ -264,10 +272,9 @@ contract ChainlinkOracleVerifySettlementRoundTest is OracleBase {
         f.startNewPhase();
         f.startNewPhase();
         uint80 id = f.pushRound(100e8, EXPIRY + 10);
-        vm.prank(riskAdmin);
-        oracle.setPrimaryFeed(SOL, _agg(f), uint32(HEARTBEAT));
+        _listAtT0(30, f);
         vm.expectRevert(abi.encodeWithSelector(IChainlinkOracle.Oracle_SettlementNoPredecessor.selector, id));
-        oracle.verifySettlementRound(SOL, EXPIRY, id);
+        oracle.verifySettlementRound(30, EXPIRY, id);
     }
 
     function test_verify_PhaseSearchOverLongPhase() public {

@@ -96,6 +96,14 @@ abstract contract OracleBase is Test {
         assertEq(p, priceWad, "price");
     }
 
+    /// @dev Schedules a band change, waits out the delay and applies it (time moves by CHANGE_DELAY).
+    function _applyBand(uint16 underlying, uint256 minPriceWad, uint256 maxPriceWad) internal {
+        vm.prank(riskAdmin);
+        oracle.setPriceBand(underlying, minPriceWad, maxPriceWad);
+        vm.warp(block.timestamp + oracle.CHANGE_DELAY());
+        oracle.applyPriceBand(underlying);
+    }
+
     function _setDeviation(uint16 underlying, uint256 maxDev, uint8 confirmations) internal {
         vm.prank(riskAdmin);
         oracle.setDeviationParams(underlying, maxDev, confirmations);

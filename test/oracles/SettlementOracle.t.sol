@@ -7,6 +7,8 @@ import {MarketMode} from "../../contracts/types/Types.sol";
 import {IChainlinkOracle} from "../../contracts/interfaces/IChainlinkOracle.sol";
 import {ISettlementOracle} from "../../contracts/interfaces/ISettlementOracle.sol";
 import {SettlementOracle} from "../../contracts/oracles/SettlementOracle.sol";
+import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {OracleBase} from "./OracleBase.sol";
 
 contract SettlementOracleTest is OracleBase {
@@ -192,6 +194,60 @@ contract SettlementOracleTest is OracleBase {
             )
         );
         so.recordManualPrice(BTC, EXPIRY, 999e18);
+    }
+
+    /// Issue 9: the band alone (a parameter the same role used to move freely) no longer bounds the manual price:
+    /// it must stay within 10% of the feed's last round at or before expiry (61,000 at EXPIRY - 20).
+    function test_recordManualPrice_RevertWhen_InBandButFarFromReference() public {
+        vm.warp(uint256(EXPIRY) + MANUAL_DELAY);
+        _expectManualFar(1000e18);
+        _expectManualFar(67_101e18);
+        _expectManualFar(54_899e18);
+    }
+
+    function test_recordManualPrice_AcceptsReferenceBounds() public {
+        vm.warp(uint256(EXPIRY) + MANUAL_DELAY);
+        vm.prank(riskAdmin);
+        so.recordManualPrice(BTC, EXPIRY, 67_100e18);
+        vm.warp(uint256(EXPIRY) + MANUAL_DELAY + 1);
+        vm.prank(riskAdmin);
+        so.recordManualPrice(BTC, EXPIRY + 1, 54_900e18);
+        (uint256 p, ) = so.settlementPrice(BTC, EXPIRY + 1);
+        assertEq(p, 54_900e18);
+    }
+
+    /// The reference comes from the feed primary at expiry: switching the feed afterwards does not move it.
+    function test_recordManualPrice_ReferenceIgnoresLaterFeedSwitch() public {
+        MockAggregator evil = new MockAggregator(8, "attacker");
+        vm.prank(riskAdmin);
+        oracle.setPrimaryFeed(BTC, AggregatorV3Interface(address(evil)), uint32(HEARTBEAT));
+        vm.warp(uint256(EXPIRY) + 200 + 1 days);
+        evil.pushRound(1000e8, block.timestamp); // btcFeed is stale by now: only the new feed's own checks apply
+        oracle.applyPrimaryFeed(BTC);
+        vm.warp(uint256(EXPIRY) + MANUAL_DELAY);
+        _expectManualFar(1000e18);
+    }
+
+    function test_recordManualPrice_RevertWhen_ReferenceUnreadable() public {
+        vm.warp(uint256(EXPIRY) + MANUAL_DELAY);
+        btcFeed.setLatestReverts(true);
+        vm.prank(riskAdmin);
+        vm.expectRevert(abi.encodeWithSelector(IChainlinkOracle.Oracle_FeedReverted.selector, address(btcFeed)));
+        so.recordManualPrice(BTC, EXPIRY, 61_000e18);
+    }
+
+    function _expectManualFar(uint256 priceWad) internal {
+        vm.prank(riskAdmin);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ISettlementOracle.Settlement_ManualPriceFarFromReference.selector,
+                priceWad,
+                61_000e18,
+                (uint80(1) << 64) | 3,
+                0.1e18
+            )
+        );
+        so.recordManualPrice(BTC, EXPIRY, priceWad);
     }
 
     function test_recordManualPrice_RevertWhen_NotRiskAdmin() public {

@@ -165,6 +165,66 @@ contract VolatilityOracleTest is Test {
         _assertVol(ETH, 0, 3e18, MarketMode.Active);
     }
 
+    // ---------------------------------------------------------------- issue 9: the limit is on what vol() serves
+
+    /// A first per-expiry value replaces the fresh default in vol(): it is held to the same move limit.
+    function test_setExpiryVols_RevertWhen_FirstValueMovesServedVolTooFar() public {
+        vm.prank(updater);
+        vo.setVol(ETH, 0.8e18);
+        vm.prank(updater);
+        vm.expectRevert(abi.encodeWithSelector(IVolatilityOracle.Vol_MoveTooLarge.selector, 0.8e18, 0.39e18, 0.5e18));
+        vo.setExpiryVols(ETH, _expiries(EXP1), _vols(0.39e18));
+        vm.prank(updater);
+        vo.setExpiryVols(ETH, _expiries(EXP1), _vols(0.4e18));
+        _assertVol(ETH, EXP1, 0.4e18, MarketMode.Active);
+    }
+
+    /// Walking the per-expiry value away and clearing it would jump vol() to the default in one step.
+    function test_clearExpiryVol_RevertWhen_ServedVolMovesTooFar() public {
+        vm.startPrank(updater);
+        vo.setVol(ETH, 0.8e18);
+        vo.setExpiryVols(ETH, _expiries(EXP1), _vols(1.2e18));
+        vo.setExpiryVols(ETH, _expiries(EXP1), _vols(1.8e18));
+        vm.expectRevert(abi.encodeWithSelector(IVolatilityOracle.Vol_MoveTooLarge.selector, 1.8e18, 0.8e18, 0.5e18));
+        vo.clearExpiryVol(ETH, EXP1);
+        vm.stopPrank();
+    }
+
+    /// Clear then re-push: the re-push is checked against the default vol() serves after the clear.
+    function test_setExpiryVols_RevertWhen_ClearAndRepushBypass() public {
+        vm.startPrank(updater);
+        vo.setVol(ETH, 0.8e18);
+        vo.setExpiryVols(ETH, _expiries(EXP1), _vols(1.0e18));
+        vo.clearExpiryVol(ETH, EXP1);
+        vm.expectRevert(abi.encodeWithSelector(IVolatilityOracle.Vol_MoveTooLarge.selector, 0.8e18, 0.1e18, 0.5e18));
+        vo.setExpiryVols(ETH, _expiries(EXP1), _vols(0.1e18));
+        vm.stopPrank();
+    }
+
+    function test_clearExpiryVol_AllowedWithinLimit() public {
+        vm.startPrank(updater);
+        vo.setVol(ETH, 0.8e18);
+        vo.setExpiryVols(ETH, _expiries(EXP1), _vols(1.2e18));
+        vo.clearExpiryVol(ETH, EXP1);
+        vm.stopPrank();
+        _assertVol(ETH, EXP1, 0.8e18, MarketMode.Active);
+    }
+
+    /// A stale default is served as the conservative fallback (ReduceOnly): clearing into it, or pushing a first
+    /// per-expiry value over it, stays free so an outage can be recovered from.
+    function test_clearAndPush_FreeWhenServedValueIsStaleFallback() public {
+        vm.startPrank(updater);
+        vo.setVol(ETH, 0.8e18);
+        vo.setExpiryVols(ETH, _expiries(EXP1), _vols(1.2e18));
+        vm.warp(T0 + MAX_AGE + 1); // both stale
+        vo.setExpiryVols(ETH, _expiries(EXP2), _vols(0.2e18));
+        vo.setExpiryVols(ETH, _expiries(EXP1), _vols(0.3e18)); // stale per-expiry: free
+        vo.clearExpiryVol(ETH, EXP1); // to a stale default: free
+        vm.stopPrank();
+        _assertVol(ETH, EXP1, 1.5e18, MarketMode.ReduceOnly);
+        _assertVol(ETH, EXP2, 0.2e18, MarketMode.Active);
+    }
+
     function test_setVol_RevertWhen_NotUpdater() public {
         vm.expectRevert(
             abi.encodeWithSelector(

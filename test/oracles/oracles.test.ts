@@ -93,3 +93,98 @@ describe("oracle layer (integration)", () => {
     expect(await settlement.settlementPrice(ETH, expiry)).to.deep.equal([1990n * WAD, true]);
   });
 });
+
+const LINK = 5;
+const roundId = (phase: bigint, aggRound: bigint) => (phase << 64n) | aggRound;
+
+/**
+ * LINK priced through Chainlink's own DataFeedsLegacyAggregatorProxy (solc 0.8.26) over MockV3Aggregator, listed
+ * before `expiry`. Phase 1 (agg1) has rounds at listing and 300 s before expiry.
+ */
+async function deployProxyFeed() {
+  const base = await deployOracles();
+  const now = await networkHelpers.time.latest();
+  const expiry = now + 1000;
+  const agg1 = await ethers.deployContract("MockV3Aggregator", [8, 15n * E8]);
+  const proxy = await ethers.deployContract("DataFeedsLegacyAggregatorProxy", [await agg1.getAddress()]);
+  await base.oracle.listUnderlying(LINK, {
+    feed: await proxy.getAddress(),
+    heartbeat: 3600,
+    fallbackFeed: ethers.ZeroAddress,
+    fallbackHeartbeat: 0,
+    minPriceWad: WAD,
+    maxPriceWad: 1000n * WAD,
+    maxDeviationWad: WAD / 10n,
+    confirmations: 1,
+  });
+  await agg1.updateRoundData(2, 1510n * 10n ** 6n, expiry - 300, expiry - 300);
+  const agg2 = await ethers.deployContract("MockV3Aggregator", [8, 16n * E8]);
+  /** The proxy owner moves the proxy to agg2 (a real propose/confirm); agg2's first round is at `firstAt`. */
+  const switchTo = async (firstAt: number, answer: bigint) => {
+    await agg2.updateRoundData(1, answer, firstAt, firstAt);
+    await proxy.proposeAggregator(await agg2.getAddress());
+    await proxy.confirmAggregator(await agg2.getAddress());
+    expect(await proxy.phaseId()).to.equal(2n);
+  };
+  return { ...base, expiry, agg1, agg2, proxy, switchTo };
+}
+
+describe("settlement proof through Chainlink's DataFeedsLegacyAggregatorProxy", () => {
+  it("a superseded aggregator cannot prove a second price after a proposeAggregator/confirmAggregator", async () => {
+    const { oracle, settlement, expiry, agg1, agg2, proxy, switchTo } =
+      await networkHelpers.loadFixture(deployProxyFeed);
+    await switchTo(expiry - 100, 1520n * 10n ** 6n);
+    await agg2.updateRoundData(2, 1530n * 10n ** 6n, expiry + 60, expiry + 60);
+    await agg1.updateRoundData(3, 9n * E8, expiry + 30, expiry + 30); // the replaced aggregator is still fed
+    await networkHelpers.time.increaseTo(expiry + 120);
+
+    // The proxy serves the late round from its old phase...
+    const late = roundId(1n, 3n);
+    const [, answer, , updatedAt] = await proxy.getRoundData(late);
+    expect([answer, updatedAt]).to.deep.equal([9n * E8, BigInt(expiry + 30)]);
+    // ...and it would otherwise be a valid proof (predecessor before expiry, within one heartbeat).
+    await expect(oracle.verifySettlementRound(LINK, expiry, late))
+      .to.be.revertedWithCustomError(oracle, "Oracle_RoundSuperseded")
+      .withArgs(late, expiry + 30, roundId(2n, 1n), expiry - 100);
+    await expect(settlement.recordSettlementPrice(LINK, expiry, late)).to.be.revertedWithCustomError(
+      oracle,
+      "Oracle_RoundSuperseded",
+    );
+
+    const current = roundId(2n, 2n);
+    expect(await oracle.verifySettlementRound(LINK, expiry, current)).to.deep.equal([
+      1530n * 10n ** 16n,
+      BigInt(expiry + 60),
+    ]);
+    await settlement.recordSettlementPrice(LINK, expiry, current);
+    expect(await settlement.settlementPrice(LINK, expiry)).to.deep.equal([1530n * 10n ** 16n, true]);
+  });
+
+  it("an old-phase round published before the switch still proves; a phase start finds its predecessor", async () => {
+    const { oracle, expiry, agg1, switchTo } = await networkHelpers.loadFixture(deployProxyFeed);
+    await agg1.updateRoundData(3, 1515n * 10n ** 6n, expiry + 30, expiry + 30);
+    await switchTo(expiry + 500, 1520n * 10n ** 6n);
+    await networkHelpers.time.increaseTo(expiry + 600);
+    expect((await oracle.verifySettlementRound(LINK, expiry, roundId(1n, 3n)))[0]).to.equal(1515n * 10n ** 16n);
+    // The phase-2 start is not the first round after expiry: its predecessor (found through the proxy) is after.
+    await expect(oracle.verifySettlementRound(LINK, expiry, roundId(2n, 1n)))
+      .to.be.revertedWithCustomError(oracle, "Oracle_SettlementNotFirstRound")
+      .withArgs(roundId(1n, 3n), expiry + 30, expiry);
+  });
+
+  it("the first round of the new phase settles when it is the first after expiry; the reference spans phases", async () => {
+    const { oracle, expiry, switchTo } = await networkHelpers.loadFixture(deployProxyFeed);
+    await switchTo(expiry + 20, 1520n * 10n ** 6n);
+    await networkHelpers.time.increaseTo(expiry + 600);
+    const first = roundId(2n, 1n);
+    expect((await oracle.verifySettlementRound(LINK, expiry, first))[0]).to.equal(1520n * 10n ** 16n);
+    expect((await oracle.verifySettlementRoundWithHint(LINK, expiry, first, roundId(1n, 2n)))[0]).to.equal(
+      1520n * 10n ** 16n,
+    );
+    expect(await oracle.settlementReference(LINK, expiry)).to.deep.equal([
+      1510n * 10n ** 16n,
+      roundId(1n, 2n),
+      BigInt(expiry - 300),
+    ]);
+  });
+});
