@@ -39,6 +39,10 @@ export default defineConfig({
       "@chainlink/contracts/src/v0.8/data-feeds/test/helpers/DataFeedsLegacyAggregatorProxy.sol",
       // deploy/system.ts puts every admin role behind this timelock (docs/trust-model.md)
       "@openzeppelin/contracts/governance/TimelockController.sol",
+      // the 2-of-3 Safe maker of test/trading/safeMaker.test.ts (ERC-1271 through the compatibility fallback handler)
+      "@safe-global/safe-contracts/contracts/Safe.sol",
+      "@safe-global/safe-contracts/contracts/proxies/SafeProxyFactory.sol",
+      "@safe-global/safe-contracts/contracts/handler/CompatibilityFallbackHandler.sol",
     ],
   },
   paths: {

@@ -19,13 +19,18 @@ import {
 
 import { WAD } from "./units.js";
 
+/** `OptionExchange.MAX_FEE_RATE`: the default `maxFeeRate` accepts any fee the exchange may charge. */
+export const MAX_FEE_RATE = 5n * 10n ** 15n;
+/** `OptionExchange.CAP_FEE_FLOOR_RATE`: fee floor per side on the open interest a leg adds to a capped series. */
+export const CAP_FEE_FLOOR_RATE = 10n ** 14n;
+
 /** EIP-712 domain name and version of the exchange. */
 export const ORDER_DOMAIN_NAME = "Bulwark OptionExchange";
 export const ORDER_DOMAIN_VERSION = "1";
 
 /** The EIP-712 type string; its keccak256 is `OptionExchange.ORDER_TYPEHASH`. */
 export const ORDER_TYPE_STRING =
-  "Order(uint256 account,uint256 series,bool isBuy,uint256 size,uint256 limitPrice,uint256 deadline,uint256 nonce,uint256 salt,bool reduceOnly)";
+  "Order(uint256 account,uint256 series,bool isBuy,uint256 size,uint256 limitPrice,uint256 deadline,uint256 nonce,uint256 salt,bool reduceOnly,uint256 minFillSize,uint256 maxFeeRate,uint256 operatorEpoch)";
 export const ORDER_TYPEHASH = keccak256(toUtf8Bytes(ORDER_TYPE_STRING));
 
 /** EIP-712 types for ethers' `signTypedData` / `TypedDataEncoder`. */
@@ -40,6 +45,9 @@ export const ORDER_TYPES: Record<string, TypedDataField[]> = {
     { name: "nonce", type: "uint256" },
     { name: "salt", type: "uint256" },
     { name: "reduceOnly", type: "bool" },
+    { name: "minFillSize", type: "uint256" },
+    { name: "maxFeeRate", type: "uint256" },
+    { name: "operatorEpoch", type: "uint256" },
   ],
 };
 
@@ -63,6 +71,12 @@ export interface Order {
   salt: bigint;
   /** Fills must shrink |position| without flipping it. */
   reduceOnly: boolean;
+  /** Smallest fill, WAD; the fill that completes the order is exempt. */
+  minFillSize: bigint;
+  /** Largest fee rate on strike notional the signer accepts, WAD; a higher fee makes fills revert. */
+  maxFeeRate: bigint;
+  /** For operator-signed orders: `OptionExchange.operatorEpoch(account, operator)` at signing. Ignored for the owner. */
+  operatorEpoch: bigint;
 }
 
 /** An order with its signer and signature: the `SignedOrder` struct of the exchange. */
@@ -114,9 +128,16 @@ export interface OrderParams {
   nonce?: bigint;
   salt?: bigint;
   reduceOnly?: boolean;
+  minFillSize?: bigint;
+  maxFeeRate?: bigint;
+  operatorEpoch?: bigint;
 }
 
-/** Builds an order with defaults: nonce 0, a random salt, not reduce-only. Validates ranges. */
+/**
+ * Builds an order with defaults: nonce 0, a random salt, not reduce-only, minFillSize 0, maxFeeRate MAX_FEE_RATE (any
+ * fee the exchange may charge), operatorEpoch 0 (pass `operatorEpoch(account, operator)` for operator-signed orders).
+ * Validates ranges.
+ */
 export function buildOrder(p: OrderParams): Order {
   const order: Order = {
     account: p.account,
@@ -128,6 +149,9 @@ export function buildOrder(p: OrderParams): Order {
     nonce: p.nonce ?? 0n,
     salt: p.salt ?? randomSalt(),
     reduceOnly: p.reduceOnly ?? false,
+    minFillSize: p.minFillSize ?? 0n,
+    maxFeeRate: p.maxFeeRate ?? MAX_FEE_RATE,
+    operatorEpoch: p.operatorEpoch ?? 0n,
   };
   if (order.account <= 0n) throw new Error("order.account must be a valid account id (>= 1)");
   if (order.size <= 0n) throw new Error("order.size must be > 0");
@@ -193,11 +217,31 @@ export interface FillQuote {
   sellerReceives: bigint;
 }
 
-/** Predicts the cash moves of filling `fillSize` of `order` as taker (or of a match where `order` is the sell). */
-export function quoteFill(order: Order, fillSize: bigint, fees: FeeParams): FillQuote {
+/**
+ * Fee floor (WAD cash, rounded up) each side pays on a capped series for the open interest a leg adds:
+ * ceil(ceil(addedOpenInterest x strike) x CAP_FEE_FLOOR_RATE). A side pays max(its rate fee, this floor).
+ */
+export function capFeeFloor(series: bigint, addedOpenInterest: bigint): bigint {
+  if (addedOpenInterest <= 0n) return 0n;
+  return mulDivUp(mulDivUp(addedOpenInterest, seriesStrike(series), WAD), CAP_FEE_FLOOR_RATE, WAD);
+}
+
+/** The most an order accepts to pay on a leg of `size` (fills charging more revert): the fee formula at `maxFeeRate`. */
+export function maxFeeFor(order: Order, size: bigint): bigint {
+  return mulDivUp(mulDivUp(size, seriesStrike(order.series), WAD), order.maxFeeRate, WAD);
+}
+
+/**
+ * Predicts the cash moves of filling `fillSize` of `order` as taker (or of a match where `order` is the sell). On a
+ * series with an open-interest cap, pass the open interest the leg adds (0 to `fillSize`: the size when both sides
+ * open) so each fee is raised to `capFeeFloor`; leave it out for an uncapped series.
+ */
+export function quoteFill(order: Order, fillSize: bigint, fees: FeeParams, addedOpenInterest = 0n): FillQuote {
   const premium = premiumFor(fillSize, order.limitPrice, order.isBuy);
-  const makerFee = feeFor(fees, order.series, fillSize, premium, true);
-  const takerFee = feeFor(fees, order.series, fillSize, premium, false);
+  const floor = capFeeFloor(order.series, addedOpenInterest);
+  const atLeastFloor = (fee: bigint): bigint => (fee < floor ? floor : fee);
+  const makerFee = atLeastFloor(feeFor(fees, order.series, fillSize, premium, true));
+  const takerFee = atLeastFloor(feeFor(fees, order.series, fillSize, premium, false));
   const [buyerFee, sellerFee] = order.isBuy ? [makerFee, takerFee] : [takerFee, makerFee];
   return {
     premium,

@@ -5,7 +5,7 @@ import {AccountId, SeriesId} from "../types/Types.sol";
 import {IClearingHouse} from "./IClearingHouse.sol";
 
 /// @notice A maker's signed intent to trade one option series, hashed and signed as EIP-712 typed data
-/// `Order(uint256 account,uint256 series,bool isBuy,uint256 size,uint256 limitPrice,uint256 deadline,uint256 nonce,uint256 salt,bool reduceOnly)`
+/// `Order(uint256 account,uint256 series,bool isBuy,uint256 size,uint256 limitPrice,uint256 deadline,uint256 nonce,uint256 salt,bool reduceOnly,uint256 minFillSize,uint256 maxFeeRate,uint256 operatorEpoch)`
 /// under the domain `("Bulwark OptionExchange", "1", chainId, exchange address)`.
 /// @param account Account that trades; the signer must be its owner or an approved operator when the order is filled.
 /// @param series Option series id (`SeriesIdLib` packing).
@@ -17,6 +17,11 @@ import {IClearingHouse} from "./IClearingHouse.sol";
 /// @param nonce Cancellation group: the order is dead once `minNonce(account) > nonce`.
 /// @param salt Free entropy that makes otherwise identical orders distinct.
 /// @param reduceOnly Every fill must shrink the account's |position| in `series` without flipping its sign.
+/// @param minFillSize Smallest fill, WAD contracts; the fill that completes the order (its whole remainder) is exempt.
+/// @param maxFeeRate Largest fee rate on strike notional the signer accepts, WAD: a fill whose fee for this order's
+/// side exceeds the fee formula at this rate (`ceil(ceil(size x strike) x maxFeeRate)`) reverts; fees are never capped.
+/// @param operatorEpoch For an order signed by an operator: `operatorEpoch(account, signer)` at signing; it must still
+/// be equal at fill time. Ignored when the owner signs.
 struct Order {
     AccountId account;
     SeriesId series;
@@ -27,6 +32,9 @@ struct Order {
     uint256 nonce;
     uint256 salt;
     bool reduceOnly;
+    uint256 minFillSize;
+    uint256 maxFeeRate;
+    uint256 operatorEpoch;
 }
 
 /// @notice An order with its signature and the address that produced it.
@@ -44,7 +52,8 @@ struct SignedOrder {
 
 /// @notice One maker order a taker fills.
 /// @param maker The maker's signed order.
-/// @param fillSize Contracts to take from it, WAD; > 0 and at most the order's unfilled remainder.
+/// @param fillSize Contracts to take from it, WAD; > 0 and at most the order's unfilled remainder; unless it is the
+/// whole remainder, at least the order's `minFillSize` and the protocol minimum trade size of its underlying.
 struct FillRequest {
     SignedOrder maker;
     uint256 fillSize;
@@ -66,6 +75,12 @@ struct FillRequest {
 /// Fees, per side: fee = min(ceil(feeRate x size x strike), ceil(premiumFeeCap x premium)), with the maker or taker
 /// rate by role. Notional is measured at the strike so fees need no oracle read and are known when signing.
 /// Fees are passed to the clearing house as buyerFee/sellerFee; it splits them between fee collector and insurance.
+/// On a series with an open-interest cap, each side pays at least CAP_FEE_FLOOR_RATE x strike x (open interest the leg
+/// adds), whatever the premium: a cap cannot be occupied by price-0, fee-0 wash trades.
+///
+/// Revoking an operator: `IClearingHouse.setOperator(account, op, false)` kills its orders at once; to keep them
+/// dead through a later re-approval, bump `operatorEpoch(account, op)` (anyone may once `op` is unauthorized).
+/// Warning: re-approving without a bump in between revives the operator's unexpired orders.
 interface IOptionExchange {
     // ------------------------------------------------------------------------------------------------ errors
 
@@ -106,6 +121,17 @@ interface IOptionExchange {
     error Exchange_FeeOutOfBounds(uint256 value, uint256 max);
     /// @notice An open-interest cap is neither 0 (no cap) nor within [MIN_OPEN_INTEREST_CAP, MAX_OPEN_INTEREST_CAP].
     error Exchange_CapOutOfBounds(uint256 cap, uint256 min, uint256 max);
+    /// @notice A fill below the order's `minFillSize` that does not complete the order.
+    error Exchange_BelowMinFill(bytes32 orderHash, uint256 fillSize, uint256 minFillSize);
+    /// @notice A fill below the underlying's protocol minimum trade size (`IRiskConfig.riskParams`) that does not
+    /// complete the order.
+    error Exchange_BelowMinTradeSize(bytes32 orderHash, uint256 fillSize, uint256 minTradeSize);
+    /// @notice The fee this order's side would pay (WAD cash) is above what its `maxFeeRate` accepts.
+    error Exchange_FeeAboveOrderMax(bytes32 orderHash, uint256 fee, uint256 maxFee);
+    /// @notice An operator-signed order was signed under another operator epoch than the current one.
+    error Exchange_OperatorEpochMismatch(bytes32 orderHash, address operator, uint256 orderEpoch, uint256 currentEpoch);
+    /// @notice `setMinNonce` may raise the minimum nonce by at most MAX_NONCE_STEP per call.
+    error Exchange_NonceStepTooLarge(AccountId account, uint256 current, uint256 requested, uint256 maxStep);
     /// @notice The clearing house address is zero.
     error Exchange_ZeroAddress();
 
@@ -136,6 +162,13 @@ interface IOptionExchange {
     event OrderCancelled(bytes32 indexed orderHash, AccountId indexed account, address indexed actor);
     /// @notice Every order of `account` with nonce below `minNonce` became invalid.
     event MinNonceSet(AccountId indexed account, uint256 minNonce, address indexed actor);
+    /// @notice Every order of `account` signed by `operator` under an earlier epoch became invalid.
+    event OperatorEpochBumped(
+        AccountId indexed account,
+        address indexed operator,
+        uint256 epoch,
+        address indexed actor
+    );
     /// @notice Fee parameters changed (all WAD).
     event FeesSet(uint256 makerFeeRate, uint256 takerFeeRate, uint256 premiumFeeCap);
     /// @notice Default open-interest cap for every series of `underlying` (WAD contracts; 0 = no cap).
@@ -148,7 +181,10 @@ interface IOptionExchange {
     /// @notice Fills maker orders against `takerAccount`, all legs in one atomic `applyTrades`. For each request the
     /// maker's order must be signed by an actor authorized for its account now, unexpired, not cancelled, nonce at or
     /// above the account's minimum, not overfilled, not reduce-only-violating, and on a different account than the
-    /// taker. Each leg trades at the maker's limit price; the maker pays the maker fee, the taker the taker fee.
+    /// taker; an operator's order must carry its current operator epoch; unless it completes the order, the fill must
+    /// be at least the order's `minFillSize` and the underlying's minimum trade size; the maker's fee (cap fee floor
+    /// included) must be within its `maxFeeRate`. Each leg trades at the maker's limit price; the maker pays the maker
+    /// fee, the taker the taker fee.
     /// Afterwards every series whose open interest rose must be within its cap.
     /// @dev Caller must be authorized for `takerAccount`.
     /// @param takerAccount The caller's account, opposite side of every maker order.
@@ -165,12 +201,19 @@ interface IOptionExchange {
     function cancelOrder(Order calldata order) external;
 
     /// @notice Invalidates every order of `account` whose nonce is below `newMinNonce`.
-    /// @dev Caller must be authorized for `account`. Must strictly increase: a cancellation cannot be undone.
+    /// @dev Caller must be authorized for `account`. Must strictly increase (a cancellation cannot be undone), by at
+    /// most MAX_NONCE_STEP = 2^64 (the nonce space cannot be exhausted, so a later "cancel all" always works).
     function setMinNonce(AccountId account, uint256 newMinNonce) external;
 
     /// @notice `setMinNonce(account, minNonce(account) + 1)`: cancels every order signed with the current minimum.
     /// @return newMinNonce The new minimum nonce.
     function incrementMinNonce(AccountId account) external returns (uint256 newMinNonce);
+
+    /// @notice Invalidates every order signed by `operator` for `account` under the current epoch. Caller must be
+    /// authorized for `account` while `operator` is authorized; anyone may call once it is not (sealing a revocation
+    /// so that re-approval does not revive its orders).
+    /// @return newEpoch The new epoch; orders `operator` signs from now on must carry it.
+    function bumpOperatorEpoch(AccountId account, address operator) external returns (uint256 newEpoch);
 
     // ------------------------------------------------------------------------------------------------ admin
 
@@ -201,6 +244,9 @@ interface IOptionExchange {
 
     /// @notice Orders of `account` with a nonce below this are invalid.
     function minNonce(AccountId account) external view returns (uint256);
+
+    /// @notice Epoch that orders signed by `operator` for `account` must carry (starts at 0).
+    function operatorEpoch(AccountId account, address operator) external view returns (uint256);
 
     /// @notice Current fee parameters (WAD).
     function feeParams() external view returns (uint256 makerFeeRate, uint256 takerFeeRate, uint256 premiumFeeCap);

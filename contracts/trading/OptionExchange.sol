@@ -12,6 +12,7 @@ import {FixedPointMathLib} from "solady/src/utils/FixedPointMathLib.sol";
 import {AccountId, SeriesId} from "../types/Types.sol";
 import {SeriesIdLib} from "../libraries/SeriesIdLib.sol";
 import {IClearingHouse, Trade} from "../interfaces/IClearingHouse.sol";
+import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
 import {IOptionExchange, Order, SignedOrder, FillRequest} from "../interfaces/IOptionExchange.sol";
 
 /// @title OptionExchange
@@ -26,7 +27,7 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
 
     /// @notice EIP-712 type hash of `Order`.
     bytes32 public constant ORDER_TYPEHASH = keccak256(
-        "Order(uint256 account,uint256 series,bool isBuy,uint256 size,uint256 limitPrice,uint256 deadline,uint256 nonce,uint256 salt,bool reduceOnly)"
+        "Order(uint256 account,uint256 series,bool isBuy,uint256 size,uint256 limitPrice,uint256 deadline,uint256 nonce,uint256 salt,bool reduceOnly,uint256 minFillSize,uint256 maxFeeRate,uint256 operatorEpoch)"
     );
 
     /// @notice Upper bound of maker and taker fee rates on strike notional, WAD.
@@ -42,6 +43,14 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
     /// @notice Largest open-interest cap, WAD contracts.
     /// 1e12 contracts: beyond any real market, and keeps filled sizes well inside the uint128 order state.
     uint256 public constant MAX_OPEN_INTEREST_CAP = 1e30;
+    /// @notice Fee floor, per side, on the strike notional of the open interest a leg adds to a capped series, WAD.
+    /// 1 bp: occupying a whole cap with price-0 wash trades costs 2 bps of its notional, paid to the protocol; an
+    /// honest opening trade already pays more whenever its fee rate is >= 1 bp and its premium >= 0.08% of strike.
+    uint256 public constant CAP_FEE_FLOOR_RATE = 0.0001e18;
+    /// @notice Largest raise of an account's minimum nonce in one `setMinNonce` call.
+    /// 2^64: cancels any realistic nonce range at once, while reaching 2^256 - 1 (after which no further "cancel all"
+    /// would be possible) takes 2^192 calls.
+    uint256 public constant MAX_NONCE_STEP = 2 ** 64;
 
     /// @dev Filled size and cancellation of one order, one storage slot.
     struct OrderState {
@@ -61,6 +70,7 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
 
     mapping(bytes32 orderHash => OrderState) internal _orders;
     mapping(AccountId account => uint256) internal _minNonces;
+    mapping(AccountId account => mapping(address operator => uint256)) internal _operatorEpochs;
     mapping(uint16 underlying => uint256) internal _underlyingCaps;
     mapping(SeriesId series => uint256) internal _seriesCaps;
     FeeParams internal _fees;
@@ -91,8 +101,15 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
             Order calldata order = request.maker.order;
             if (order.account == takerAccount) revert Exchange_SelfTrade(takerAccount);
             bytes32 orderHash = _useOrder(request.maker, request.fillSize);
-            trades[i] = _buildFillLeg(order, takerAccount, request.fillSize, fees);
+            trades[i] = _buildFillLeg(order, takerAccount, request.fillSize);
             if (order.reduceOnly) _requireReducing(trades, i, order.account, order.isBuy, orderHash);
+            if (order.isBuy) {
+                _setFees(trades, i, fees.makerFeeRate, fees.takerFeeRate, fees.premiumFeeCap);
+                _requireFeeWithinOrder(orderHash, order, request.fillSize, trades[i].buyerFee);
+            } else {
+                _setFees(trades, i, fees.takerFeeRate, fees.makerFeeRate, fees.premiumFeeCap);
+                _requireFeeWithinOrder(orderHash, order, request.fillSize, trades[i].sellerFee);
+            }
             (uint256 makerFee, uint256 takerFee) = order.isBuy
                 ? (trades[i].buyerFee, trades[i].sellerFee)
                 : (trades[i].sellerFee, trades[i].buyerFee);
@@ -135,11 +152,14 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
             series: sellOrder.series,
             size: size,
             premium: premium,
-            buyerFee: _fee(fees.takerFeeRate, fees.premiumFeeCap, sellOrder.series, size, premium),
-            sellerFee: _fee(fees.makerFeeRate, fees.premiumFeeCap, sellOrder.series, size, premium)
+            buyerFee: 0,
+            sellerFee: 0
         });
         if (buyOrder.reduceOnly) _requireReducing(trades, 0, buyOrder.account, true, buyHash);
         if (sellOrder.reduceOnly) _requireReducing(trades, 0, sellOrder.account, false, sellHash);
+        _setFees(trades, 0, fees.takerFeeRate, fees.makerFeeRate, fees.premiumFeeCap);
+        _requireFeeWithinOrder(buyHash, buyOrder, size, trades[0].buyerFee);
+        _requireFeeWithinOrder(sellHash, sellOrder, size, trades[0].sellerFee);
 
         emit OrdersMatched(buyHash, sellHash, msg.sender, size, premium, trades[0].buyerFee, trades[0].sellerFee);
         _applyTradesWithinCaps(trades);
@@ -162,6 +182,15 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
     function incrementMinNonce(AccountId account) external nonReentrant returns (uint256 newMinNonce) {
         newMinNonce = _minNonces[account] + 1;
         _setMinNonce(account, newMinNonce);
+    }
+
+    /// @inheritdoc IOptionExchange
+    function bumpOperatorEpoch(AccountId account, address operator) external nonReentrant returns (uint256 newEpoch) {
+        // Anyone may seal a revocation (the operator is no longer authorized, so its orders are dead already and
+        // must stay dead on re-approval); while it is authorized, only the account's owner or operators may.
+        if (clearingHouse.isAuthorized(account, operator)) _requireAuthorized(account, msg.sender);
+        newEpoch = ++_operatorEpochs[account][operator];
+        emit OperatorEpochBumped(account, operator, newEpoch, msg.sender);
     }
 
     // ------------------------------------------------------------------------------------------------ admin
@@ -214,6 +243,11 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
     }
 
     /// @inheritdoc IOptionExchange
+    function operatorEpoch(AccountId account, address operator) external view returns (uint256) {
+        return _operatorEpochs[account][operator];
+    }
+
+    /// @inheritdoc IOptionExchange
     function feeParams() external view returns (uint256 makerFeeRate, uint256 takerFeeRate, uint256 premiumFeeCap) {
         FeeParams memory fees = _fees;
         return (fees.makerFeeRate, fees.takerFeeRate, fees.premiumFeeCap);
@@ -259,40 +293,86 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
         uint256 filledBefore = state.filled;
         // `filledBefore <= order.size` always holds (every fill is checked here), so the subtraction cannot underflow
         // and the comparison cannot overflow however large `fillSize` is.
-        if (fillSize > order.size - filledBefore) {
-            revert Exchange_Overfill(orderHash, filledBefore, fillSize, order.size);
+        uint256 remaining = order.size - filledBefore;
+        if (fillSize > remaining) revert Exchange_Overfill(orderHash, filledBefore, fillSize, order.size);
+        // The fill that completes the order is exempt from both minimums, so no order is left with an unfillable
+        // remainder; the clearing house still refuses it if it is below the minimum and opens a position.
+        if (fillSize < remaining) {
+            if (fillSize < order.minFillSize) revert Exchange_BelowMinFill(orderHash, fillSize, order.minFillSize);
+            uint256 minTradeSize = IRiskConfig(address(clearingHouse))
+                .riskParams(SeriesIdLib.underlying(order.series))
+                .minTradeSize;
+            if (fillSize < minTradeSize) revert Exchange_BelowMinTradeSize(orderHash, fillSize, minTradeSize);
         }
 
         if (!SignatureChecker.isValidSignatureNow(signed.signer, orderHash, signed.signature)) {
             revert Exchange_BadSignature(orderHash, signed.signer);
         }
-        // Authorization is read now, not at signing: a revoked operator's orders die with its approval.
+        // Authorization is read now, not at signing: a revoked operator's orders die with its approval, and an
+        // operator's order is bound to the operator epoch it was signed under, so re-approving after a bump does not
+        // revive it. The owner's own orders carry no epoch (`operatorEpoch` is ignored).
         _requireAuthorized(order.account, signed.signer);
+        if (signed.signer != clearingHouse.ownerOf(order.account)) {
+            uint256 currentEpoch = _operatorEpochs[order.account][signed.signer];
+            if (order.operatorEpoch != currentEpoch) {
+                revert Exchange_OperatorEpochMismatch(orderHash, signed.signer, order.operatorEpoch, currentEpoch);
+            }
+        }
 
         // cannot overflow: bounded by order.size above; SafeCast still guards the uint128 slot.
         state.filled = (filledBefore + fillSize).toUint128();
     }
 
-    /// @dev The leg of a taker fill, at the maker's limit price.
+    /// @dev The leg of a taker fill, at the maker's limit price; fees are set by `_setFees`.
     function _buildFillLeg(
         Order calldata order,
         AccountId takerAccount,
-        uint256 size,
-        FeeParams memory fees
+        uint256 size
     ) internal pure returns (Trade memory leg) {
         // Rounded against the taker, who chose `size`: down when the maker buys (it never pays above its limit),
         // up when the maker sells (it never receives below its limit). Splitting a fill therefore never gains.
-        uint256 premium = order.isBuy ? size.mulWad(order.limitPrice) : size.mulWadUp(order.limitPrice);
-        uint256 makerFee = _fee(fees.makerFeeRate, fees.premiumFeeCap, order.series, size, premium);
-        uint256 takerFee = _fee(fees.takerFeeRate, fees.premiumFeeCap, order.series, size, premium);
+        leg.premium = order.isBuy ? size.mulWad(order.limitPrice) : size.mulWadUp(order.limitPrice);
         leg.series = order.series;
         leg.size = size;
-        leg.premium = premium;
-        if (order.isBuy) {
-            (leg.buyer, leg.seller, leg.buyerFee, leg.sellerFee) = (order.account, takerAccount, makerFee, takerFee);
-        } else {
-            (leg.buyer, leg.seller, leg.buyerFee, leg.sellerFee) = (takerAccount, order.account, takerFee, makerFee);
+        (leg.buyer, leg.seller) = order.isBuy ? (order.account, takerAccount) : (takerAccount, order.account);
+    }
+
+    /// @dev Sets both fees of leg `i`: the rate fee of each side, raised on a capped series to the fee floor on the
+    /// open interest the leg adds (counting earlier legs of the same call), so a price-0 wash trade cannot occupy a
+    /// cap for free.
+    function _setFees(
+        Trade[] memory trades,
+        uint256 i,
+        uint256 buyerRate,
+        uint256 sellerRate,
+        uint256 premiumFeeCap
+    ) internal view {
+        Trade memory leg = trades[i];
+        uint256 buyerFee = _fee(buyerRate, premiumFeeCap, leg.series, leg.size, leg.premium);
+        uint256 sellerFee = _fee(sellerRate, premiumFeeCap, leg.series, leg.size, leg.premium);
+        if (_capOf(leg.series) != 0) {
+            // Open interest is the sum of longs: the buyer's long part grows, the seller's shrinks.
+            int256 size = leg.size.toInt256();
+            int256 buyerBefore = _positionBefore(trades, i, leg.buyer);
+            int256 sellerBefore = _positionBefore(trades, i, leg.seller);
+            int256 added =
+                _long(buyerBefore + size) - _long(buyerBefore) + _long(sellerBefore - size) - _long(sellerBefore);
+            if (added > 0) {
+                // round up: a fee the account pays
+                uint256 floorFee = uint256(added).mulWadUp(SeriesIdLib.strike(leg.series)).mulWadUp(CAP_FEE_FLOOR_RATE);
+                if (buyerFee < floorFee) buyerFee = floorFee;
+                if (sellerFee < floorFee) sellerFee = floorFee;
+            }
         }
+        (leg.buyerFee, leg.sellerFee) = (buyerFee, sellerFee);
+    }
+
+    /// @dev Reverts if `fee` is above what the order's signer accepted: `maxFeeRate` on the leg's strike notional,
+    /// rounded as `_fee` rounds, so an order whose `maxFeeRate` equals the current rate always passes.
+    function _requireFeeWithinOrder(bytes32 orderHash, Order calldata order, uint256 size, uint256 fee) internal pure {
+        if (fee == 0) return;
+        uint256 maxFee = size.mulWadUp(SeriesIdLib.strike(order.series)).mulWadUp(order.maxFeeRate);
+        if (fee > maxFee) revert Exchange_FeeAboveOrderMax(orderHash, fee, maxFee);
     }
 
     /// @dev fee = min(ceil(rate x size x strike), ceil(premiumFeeCap x premium)), both terms rounded up (fees are
@@ -322,17 +402,31 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
         bytes32 orderHash
     ) internal view {
         Trade memory leg = trades[i];
-        int256 position = clearingHouse.positionOf(account, leg.series);
-        for (uint256 j; j < i; ++j) {
-            Trade memory prior = trades[j];
-            if (!(prior.series == leg.series)) continue;
-            if (prior.buyer == account) position += prior.size.toInt256();
-            else if (prior.seller == account) position -= prior.size.toInt256();
-        }
+        int256 position = _positionBefore(trades, i, account);
         bool reduces = isBuy ? position < 0 : position > 0;
         if (!reduces || leg.size > SignedMath.abs(position)) {
             revert Exchange_ReduceOnlyViolation(orderHash, position, isBuy, leg.size);
         }
+    }
+
+    /// @dev `account`'s position in the series of leg `i` after the legs before it in the same call, WAD.
+    function _positionBefore(
+        Trade[] memory trades,
+        uint256 i,
+        AccountId account
+    ) internal view returns (int256 position) {
+        SeriesId series = trades[i].series;
+        position = clearingHouse.positionOf(account, series);
+        for (uint256 j; j < i; ++j) {
+            Trade memory prior = trades[j];
+            if (!(prior.series == series)) continue;
+            if (prior.buyer == account) position += prior.size.toInt256();
+            else if (prior.seller == account) position -= prior.size.toInt256();
+        }
+    }
+
+    function _long(int256 position) internal pure returns (int256) {
+        return position > 0 ? position : int256(0);
     }
 
     /// @dev One `applyTrades` for all legs, then the open-interest cap of every capped series whose OI rose.
@@ -365,6 +459,10 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
         uint256 current = _minNonces[account];
         // strictly increasing: lowering it would revive cancelled orders
         if (newMinNonce <= current) revert Exchange_NonceNotIncreasing(account, current, newMinNonce);
+        // at most 2^64 per call (MAX_NONCE_STEP): the nonce space cannot be exhausted, so "cancel all" stays usable
+        if (newMinNonce - current > MAX_NONCE_STEP) {
+            revert Exchange_NonceStepTooLarge(account, current, newMinNonce, MAX_NONCE_STEP);
+        }
         _minNonces[account] = newMinNonce;
         emit MinNonceSet(account, newMinNonce, msg.sender);
     }

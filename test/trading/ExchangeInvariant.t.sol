@@ -92,7 +92,10 @@ contract ExchangeHandler is Test {
             deadline: block.timestamp + 1 hours,
             nonce: exchange.minNonce(accounts[who]),
             salt: ++salt,
-            reduceOnly: reduceOnly
+            reduceOnly: reduceOnly,
+            minFillSize: 0,
+            maxFeeRate: exchange.MAX_FEE_RATE(),
+            operatorEpoch: 0
         });
         _hashes.push(exchange.hashOrder(o));
         _sizes.push(size);

@@ -347,11 +347,12 @@ contract FillTest is Base {
 
     // -------------------------------------------------------------------------------------- minimum trade size
 
-    /// Issue 7 case 8: a taker cannot use up a maker's position slots with 1-wei fills of its quotes.
+    /// Issue 7 case 8: a taker cannot use up a maker's position slots with 1-wei fills of its quotes. The exchange
+    /// refuses the dust fill itself (issue 9), before the clearing house is called.
     function test_fill_RevertWhen_DustFillWouldOpenPosition() public {
         Order memory o = _order(makerAccount, call3000, false, 2e18, PRICE);
         vm.expectRevert(
-            abi.encodeWithSelector(IClearingHouse.ClearingHouse_BelowMinTradeSize.selector, call3000, 1, 1e15)
+            abi.encodeWithSelector(IOptionExchange.Exchange_BelowMinTradeSize.selector, exchange.hashOrder(o), 1, 1e15)
         );
         _fillAs(takerOwner, takerAccount, _one(_request(makerKey, o, 1)));
         assertEq(_filled(o), 0);
@@ -359,14 +360,15 @@ contract FillTest is Base {
         assertEq(ch.positionOf(makerAccount, call3000), -1e15);
     }
 
-    /// Dust that opens nothing (both sides already hold the series) is accepted: closing dust is never stuck.
+    /// Dust that opens nothing (both sides already hold the series) is accepted when it completes its order (a dust
+    /// order, or an order's dust remainder): closing dust is never stuck.
     function test_fill_DustFillOfHeldSeriesAccepted() public {
         _fillAs(
             takerOwner,
             takerAccount,
             _one(_request(makerKey, _order(makerAccount, call3000, false, 1e18, PRICE), 1e18))
         );
-        Order memory close = _order(makerAccount, call3000, true, 1e18, PRICE);
+        Order memory close = _order(makerAccount, call3000, true, 1, PRICE);
         _fillAs(takerOwner, takerAccount, _one(_request(makerKey, close, 1)));
         assertEq(ch.positionOf(makerAccount, call3000), -1e18 + 1);
         assertEq(ch.positionOf(takerAccount, call3000), 1e18 - 1);

@@ -56,6 +56,8 @@ describe("sdk/orders: EIP-712 orders against OptionExchange", () => {
       sampleOrder(),
       sampleOrder({ isBuy: true, reduceOnly: false, nonce: 0n }),
       sampleOrder({ size: 1n, limitPrice: 0n, salt: 0n }),
+      sampleOrder({ minFillSize: WAD / 2n, maxFeeRate: 3n * 10n ** 14n, operatorEpoch: 4n }),
+      sampleOrder({ minFillSize: (1n << 256n) - 1n, maxFeeRate: 0n, operatorEpoch: (1n << 256n) - 1n }),
       sampleOrder({
         size: (1n << 256n) - 1n,
         salt: (1n << 256n) - 1n,

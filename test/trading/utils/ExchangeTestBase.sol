@@ -13,11 +13,13 @@ import {OptionExchange} from "../../../contracts/trading/OptionExchange.sol";
 /// the concrete base through the hooks below.
 abstract contract ExchangeTestBase is Test {
     bytes32 internal constant ORDER_TYPEHASH = keccak256(
-        "Order(uint256 account,uint256 series,bool isBuy,uint256 size,uint256 limitPrice,uint256 deadline,uint256 nonce,uint256 salt,bool reduceOnly)"
+        "Order(uint256 account,uint256 series,bool isBuy,uint256 size,uint256 limitPrice,uint256 deadline,uint256 nonce,uint256 salt,bool reduceOnly,uint256 minFillSize,uint256 maxFeeRate,uint256 operatorEpoch)"
     );
     bytes32 internal constant DOMAIN_TYPEHASH = keccak256(
         "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
     );
+    /// @dev OptionExchange.MAX_FEE_RATE: orders accept any fee the exchange may charge unless a test says otherwise.
+    uint256 internal constant MAX_FEE_RATE = 0.005e18;
     uint256 internal constant SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
 
     OptionExchange internal exchange;
@@ -91,6 +93,9 @@ abstract contract ExchangeTestBase is Test {
         o.nonce = 0;
         o.salt = uint256(keccak256(abi.encode(account, series, isBuy, size, price)));
         o.reduceOnly = false;
+        o.minFillSize = 0;
+        o.maxFeeRate = MAX_FEE_RATE;
+        o.operatorEpoch = 0;
     }
 
     /// @dev Digest computed independently of the exchange (EIP-712 by hand) for any chain id and verifying contract.
@@ -98,18 +103,19 @@ abstract contract ExchangeTestBase is Test {
         bytes32 domain = keccak256(
             abi.encode(DOMAIN_TYPEHASH, keccak256("Bulwark OptionExchange"), keccak256("1"), chainId, verifyingContract)
         );
+        // two halves: one abi.encode of all 13 words is too deep for the legacy code generator
         bytes32 structHash = keccak256(
-            abi.encode(
-                ORDER_TYPEHASH,
-                AccountId.unwrap(o.account),
-                SeriesId.unwrap(o.series),
-                o.isBuy,
-                o.size,
-                o.limitPrice,
-                o.deadline,
-                o.nonce,
-                o.salt,
-                o.reduceOnly
+            bytes.concat(
+                abi.encode(
+                    ORDER_TYPEHASH,
+                    AccountId.unwrap(o.account),
+                    SeriesId.unwrap(o.series),
+                    o.isBuy,
+                    o.size,
+                    o.limitPrice,
+                    o.deadline
+                ),
+                abi.encode(o.nonce, o.salt, o.reduceOnly, o.minFillSize, o.maxFeeRate, o.operatorEpoch)
             )
         );
         return keccak256(abi.encodePacked("\x19\x01", domain, structHash));
