@@ -486,8 +486,8 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     }
 
     /// @dev After a batch: passes when the account is at or above IM, or when the batch reduced its risk on the whole
-    /// account: at the same prices (same cache) its IM need did not rise and its initial margin did not fall
-    /// (docs/margin.md §4). The second evaluation runs only on that fallback path.
+    /// account: at the same prices (same cache) its IM need did not rise, its initial margin did not fall, and its
+    /// equity is not negative (docs/margin.md §4). The second evaluation runs only on that fallback path.
     function _requireInitialAfter(
         AccountId account,
         bool opened,
@@ -500,7 +500,11 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         if (margin >= 0) return cache;
         IMarginEvaluator.Evaluation memory b;
         (b, cache) = _evaluateBefore(account, trades, cache);
-        if (im > b.im || margin < b.equity - b.im.toInt256()) revert ClearingHouse_BelowInitialMargin(account, margin);
+        // Risk reduced: IM need did not rise, initial margin did not fall, and the account stays solvent (an insolvent
+        // account pays nobody: its creditors would be paid from the pool's money, INV-12; liquidation handles it).
+        if (im > b.im || margin < b.equity - b.im.toInt256() || margin + im.toInt256() < 0) {
+            revert ClearingHouse_BelowInitialMargin(account, margin);
+        }
         return cache;
     }
 

@@ -22,12 +22,12 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
     uint256 public constant MIN_IM_FLOOR = 0.1e18;
     uint256 public constant MIN_MM_BASE = 0.1e18;
     uint256 public constant MIN_MM_FLOOR = 0.075e18;
-    uint256 public constant MIN_IM_VEGA_SLOPE = 1.8e18;
+    uint256 public constant MIN_IM_VEGA_SLOPE = 0.87e18;
     uint256 public constant MIN_IM_VEGA_CAP = 0.55e18;
-    uint256 public constant MIN_MM_VEGA_SLOPE = 0.9e18;
+    uint256 public constant MIN_MM_VEGA_SLOPE = 0.44e18;
     uint256 public constant MIN_MM_VEGA_CAP = 0.3e18;
-    // A vol shock above 200% (or its slope above 10 per unit of σ√τ) only locks capital for nothing.
-    uint256 public constant MAX_VEGA_SLOPE = 10e18;
+    // A vol shock above 200% (or its slope above 5 per unit of √(σ√τ)) only locks capital for nothing.
+    uint256 public constant MAX_VEGA_SLOPE = 5e18;
     uint256 public constant MAX_VEGA_CAP = 2e18;
     // A long's value can vanish in the MM shock (short-dated OTM options); at least half of it is never credited.
     uint256 public constant MIN_LONG_HAIRCUT = 0.5e18;

@@ -209,7 +209,8 @@ interface IClearingHouse {
 
     /// @notice Applies all legs, then runs one health check per touched account: the account must be at or above
     /// initial margin (strict evaluation), or the batch must have reduced its risk on the whole account — at the same
-    /// prices its IM need did not rise and its initial margin did not fall. Legs in a ReduceOnly market must not add
+    /// prices its IM need did not rise and its initial margin did not fall, and it is not left with negative equity (an
+    /// insolvent account pays nobody; liquidation handles it). Legs in a ReduceOnly market must not add
     /// exposure to the series on either side; Halted markets accept no legs; a leg below the underlying's minimum
     /// trade size may not open a position; an account that opens a position may hold at most `groupCap` expiry
     /// groups. Fees are credited to the fee collector and insurance fund. Atomic: any failure reverts the whole call.

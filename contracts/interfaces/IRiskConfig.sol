@@ -30,7 +30,8 @@ struct UnderlyingParams {
 }
 
 /// @notice Stress and degraded-market parameters of one underlying (docs/margin.md §2–3). All WAD.
-/// @param imVegaSlope, imVegaCap The relative vol shock an IM requirement covers is min(imVegaCap, imVegaSlope·σ√τ);
+/// @param imVegaSlope, imVegaCap The relative vol shock an IM requirement covers is
+/// min(imVegaCap, imVegaSlope·√(σ√τ));
 /// each short leg adds that shock times S·φ(d1)·σ√τ.
 /// @param mmVegaSlope, mmVegaCap The same for MM; each at most its IM counterpart.
 /// @param mmLongHaircut Fraction of a group's positive value (value − MM requirement) NOT credited for MM; 1e18 gives

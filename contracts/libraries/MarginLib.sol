@@ -14,7 +14,8 @@ import {BlackScholes} from "./BlackScholes.sol";
 /// - value = Σ size × mark; mark = Black-Scholes (tau > 0) or intrinsic at `price` (tau == 0 or settled).
 ///   Long legs round down, short legs' liability rounds up.
 /// - unit = max(a·S − OTM, b·S) + w·vegaStd, OTM measured against the discounted strike K·e^{−rτ};
-///   w = min(vegaCap, vegaSlope·σ√τ) is the relative vol shock the add-on covers; vegaStd = S·φ(d1)·σ√τ.
+///   w = min(vegaCap, vegaSlope·√(σ√τ)) is the relative vol shock the add-on covers; vegaStd = S·φ(d1)·σ√τ.
+/// - IM: a group with a short leg needs Σ unit_IM + Σ long values (longs never offset shorts); MM: Σ unit_MM.
 ///   Short puts add one day of carry K·r·min(τ, 1 day)/year and are capped at K (a put never loses more).
 /// - defined-risk cap: when Σ call sizes >= 0 the expiry payoff is bounded below by −L (exact sweep over the strikes)
 ///   and req = min(base, max(0, L + value)): the margin held for the group, −value + req, never exceeds L. This holds
@@ -32,7 +33,7 @@ library MarginLib {
     /// @dev price: spot WAD, or the settlement price once settled. vol: WAD annualized. tau: seconds to expiry, 0
     /// once expired. rate: WAD annual, >= 0. imBase, imFloor, mmBase, mmFloor: WAD fractions of spot (a_IM, b_IM,
     /// a_MM, b_MM). imVegaSlope, imVegaCap, mmVegaSlope, mmVegaCap: WAD; the vol shock covered is
-    /// min(cap, slope·σ√τ). The caller keeps every MM parameter <= its IM counterpart so that mmReq <= imReq.
+    /// min(cap, slope·√(σ√τ)). The caller keeps every MM parameter <= its IM counterpart so that mmReq <= imReq.
     /// settled: price is final.
     struct GroupParams {
         uint256 price;
@@ -86,6 +87,7 @@ library MarginLib {
         int256 putSizes; // Σ put sizes
         int256 putNotional; // Σ put size × strike, 1e36 scale: the payoff at S_T = 0
         uint256 imReq; // Σ IM base terms, rounded up
+        uint256 longValue; // Σ long leg values (rounded down, as in value)
         uint256 mmReq; // Σ MM base terms, rounded up
         bool cached; // the marks below are valid for markStrike
         uint256 markStrike; // a put and a call at one strike share one evaluation
@@ -139,7 +141,10 @@ library MarginLib {
             }
         }
         if (p.settled) return (value, 0, 0);
-        imReq = sums.imReq;
+        // Longs never offset shorts for IM (premium is not credit): a group with a short leg needs its shorts' base plus
+        // the value of its longs, capped below at the defined-risk bound. Long-only groups need nothing (their value
+        // is held by the account rule max(value, imReq)).
+        imReq = sums.imReq == 0 ? 0 : sums.imReq + sums.longValue;
         mmReq = sums.mmReq;
         if ((imReq != 0 || mmReq != 0) && sums.callSizes >= 0) {
             // Bounded payoff: cap each requirement so that the margin held, −value + req, is at most the max loss.
@@ -260,9 +265,14 @@ library MarginLib {
     // Internal
     // =================================================================================================================
 
-    /// @dev min(cap, slope · σ√τ), rounded up.
+    /// @dev min(cap, slope · √(σ√τ)), rounded up: concave in the total vol, so low-vol medium tenors get a larger
+    /// share of the shock than a linear rule would give them (docs/margin.md §2, stress evidence).
     function _shock(uint256 slope, uint256 cap, uint256 stddev) private pure returns (uint256 w) {
-        w = FixedPointMathLib.mulWadUp(slope, stddev);
+        // stddev <= 2.3e19 (BlackScholes domain), so stddev · 1e18 fits; the root rounds up.
+        uint256 x = stddev * WAD;
+        uint256 root = FixedPointMathLib.sqrt(x);
+        if (root * root < x) ++root;
+        w = FixedPointMathLib.mulWadUp(slope, root);
         if (w > cap) w = cap;
     }
 
@@ -309,7 +319,11 @@ library MarginLib {
                 sums.putNotional += size * int256(strike);
             }
             // Long: value rounds down.
-            if (size > 0) return int256((uint256(size) * mark) / WAD);
+            if (size > 0) {
+                uint256 longValue = (uint256(size) * mark) / WAD;
+                sums.longValue += longValue;
+                return int256(longValue);
+            }
         }
         uint256 qty;
         int256 liability;

@@ -22,9 +22,9 @@ const dailyGrid = (strikeStep: bigint, minStrike: bigint, maxStrike: bigint): Ma
 const margin = { imBase: wad("0.15"), imFloor: wad("0.10"), mmBase: wad("0.10"), mmFloor: wad("0.075"), rate: 0n };
 /** The stress-tested parameters of docs/margin.md (also the contract's minima and its first-listing defaults). */
 const risk = (minTradeSize: bigint) => ({
-  imVegaSlope: wad("1.8"),
+  imVegaSlope: wad("0.87"),
   imVegaCap: wad("0.55"),
-  mmVegaSlope: wad("0.9"),
+  mmVegaSlope: wad("0.44"),
   mmVegaCap: wad("0.3"),
   mmLongHaircut: wad("1"),
   haltShock: wad("0.5"),
