@@ -9,7 +9,7 @@
  *   capped at K. Defined-risk cap when Σ call sizes ≥ 0: req = min(base, max(0, L + value)). rate ≥ 0.
  */
 import { prepare, priceAt, type Prepared } from "./blackScholes.js";
-import { WAD, divUp, mulWadUp } from "./fixedPoint.js";
+import { WAD, divUp, mulWadUp, sqrt } from "./fixedPoint.js";
 
 /** One position of a group. */
 export interface Leg {
@@ -35,7 +35,7 @@ export interface GroupParams {
   imFloor: bigint;
   mmBase: bigint;
   mmFloor: bigint;
-  /** Vega add-on: the relative vol shock covered is min(cap, slope·σ√τ), WAD. */
+  /** Vega add-on: the relative vol shock covered is min(cap, slope·√(σ√τ)), WAD. */
   imVegaSlope: bigint;
   imVegaCap: bigint;
   mmVegaSlope: bigint;
@@ -148,9 +148,12 @@ function base(a: bigint, b: bigint, otm: bigint): bigint {
   return a > otm && a - otm > b ? a - otm : b;
 }
 
-/** min(cap, slope·σ√τ), rounded up. */
+/** min(cap, slope·√(σ√τ)), the root and the product rounded up (MarginLib._shock). */
 function shock(slope: bigint, cap: bigint, stddev: bigint): bigint {
-  const w = mulWadUp(slope, stddev);
+  const x = stddev * WAD;
+  let root = sqrt(x);
+  if (root * root < x) root += 1n;
+  const w = mulWadUp(slope, root);
   return w > cap ? cap : w;
 }
 
@@ -222,6 +225,7 @@ export function evaluateWords(words: readonly bigint[], start: number, end: numb
   let imReq = 0n;
   let mmReq = 0n;
   let value = 0n;
+  let longValue = 0n;
   let cached: { strike: bigint; call: bigint; put: bigint; kd: bigint; vegaStd: bigint } | undefined;
   for (let i = start; i < end; i++) {
     const word = words[i]!;
@@ -251,7 +255,9 @@ export function evaluateWords(words: readonly bigint[], start: number, end: numb
       putNotional += size * strike;
     }
     if (size > 0n) {
-      value += (size * mark) / WAD; // long: rounds down
+      const v = (size * mark) / WAD; // long: rounds down
+      value += v;
+      longValue += v;
       continue;
     }
     const qty = -size;
@@ -272,6 +278,8 @@ export function evaluateWords(words: readonly bigint[], start: number, end: numb
     mmReq = add256(mmReq, mulWadUp(qty, mmUnit));
   }
   if (p.settled) return { value, imReq: 0n, mmReq: 0n };
+  // Longs never offset shorts for IM: a group with a short leg needs its shorts' base plus its longs' value.
+  if (imReq !== 0n) imReq = add256(imReq, longValue);
   if ((imReq !== 0n || mmReq !== 0n) && callSizes >= 0n) {
     const capSigned = int256(int256(sweepMaxLoss(words, start, end, putSizes, putNotional)) + value);
     const cap = capSigned > 0n ? capSigned : 0n;

@@ -35,9 +35,9 @@ const LOCAL = {
   imFloor: 10n * 10n ** 16n,
   mmBase: 10n * 10n ** 16n,
   mmFloor: 75n * 10n ** 15n,
-  imVegaSlope: 18n * 10n ** 17n,
+  imVegaSlope: 87n * 10n ** 16n,
   imVegaCap: 55n * 10n ** 16n,
-  mmVegaSlope: 9n * 10n ** 17n,
+  mmVegaSlope: 44n * 10n ** 16n,
   mmVegaCap: 3n * 10n ** 17n,
   /** mmLongHaircut: MM need = mmReq + h·max(0, value − mmReq). */
   mmLongHaircut: 1,
