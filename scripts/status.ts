@@ -35,6 +35,15 @@ const block = await ethers.provider.getBlock("latest");
 section(
   `Bulwark on ${networkName} (chain ${chainId}), block ${block!.number} at ${new Date(block!.timestamp * 1000).toISOString()}`,
 );
+if (manifest.contracts.TimelockController !== undefined) {
+  // Governance as deployed (docs/trust-model.md): who may change parameters, and how fast.
+  const timelock = await ethers.getContractAt("TimelockController", at("TimelockController"));
+  const admin = await oracle.DEFAULT_ADMIN_ROLE();
+  const holdsAdmin = await ch.hasRole(admin, await timelock.getAddress());
+  console.log(
+    `Governance: timelock ${await timelock.getAddress()}, delay ${await timelock.getMinDelay()} s, ${holdsAdmin ? "holds" : "does NOT hold"} the admin roles`,
+  );
+}
 const [seqStatus, graceEndsAt] = await guard.state();
 console.log(`Sequencer: ${SEQUENCER[Number(seqStatus)]}${graceEndsAt > 0n ? ` (grace ends ${graceEndsAt})` : ""}`);
 const rows = [];
