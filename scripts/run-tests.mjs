@@ -1,17 +1,20 @@
 #!/usr/bin/env node
-// Runs the whole test suite and ends with one plain line `N passed, M failed` computed from the runners' own
-// summaries; exits non-zero on any failure or when no test ran.
+// Runs the whole test suite, streaming each runner's output as it comes, and ends with one plain line
+// `N passed, M failed` computed from the runners' own summaries; exits non-zero on any failure or when no test ran.
 //
 // Why not a single `hardhat test`: solc-js (the only compiler available offline) runs in WebAssembly with a bounded
-// heap, and one compilation job holding every Solidity test file exhausts it ("A wasm version of solc failed to
-// run", HHE908). So contracts are built once, then Solidity tests are compiled and run one folder of test/ at a
-// time (falling back to one file at a time if a folder alone is still too big), then the TypeScript tests run on
-// the built artifacts. Each step is a real `hardhat test` run; counts are summed.
+// heap, and one compilation job holding every Solidity test file crashes it ("memory access out of bounds", HHE908
+// "A wasm version of solc failed to run"). The crash is deterministic and comes within seconds. So contracts are built
+// once, then Solidity tests are compiled and run one folder of test/ at a time; a folder whose job crashes the
+// compiler is split in halves, recursively, until each part compiles. Then the TypeScript tests run on the built
+// artifacts. Each step is a real `hardhat test` run; counts are summed. Elapsed time is printed per group, and the
+// total wall time just before the final line.
 //
 // Usage: node scripts/run-tests.mjs [--coverage] [solidity|mocha] [paths...]
+// Paths are test files (*.t.sol, *.test.ts) or folders (all the tests under them).
 // With --coverage every run collects coverage; the lcov reports of all runs are concatenated into coverage/lcov.info
 // (each run's own report is kept in coverage-parts/).
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import {
   appendFileSync,
   existsSync,
@@ -24,48 +27,109 @@ import {
 } from "node:fs";
 import path from "node:path";
 
+const wallStarted = Date.now();
 const argv = process.argv.slice(2);
 const coverage = argv.includes("--coverage");
 if (coverage) argv.splice(argv.indexOf("--coverage"), 1);
 const partsDir = path.join("coverage-parts");
+const lcovFile = path.join("coverage", "lcov.info");
 if (coverage) rmSync(partsDir, { recursive: true, force: true });
 const only = argv[0] === "solidity" || argv[0] === "mocha" ? argv.shift() : undefined;
 const explicitPaths = argv;
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
+const summary = []; // one row per group: label, counts, seconds, note
 
-function hardhat(args, label) {
-  const started = Date.now();
-  if (coverage && args[0] === "test") args = [...args, "--coverage"];
-  const res = spawnSync("npx", ["--no-install", "hardhat", ...args], {
-    encoding: "utf8",
-    env: process.env,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const out = (res.stdout ?? "") + (res.stderr ?? "");
-  process.stdout.write(out);
-  const plain = out.replace(/\u001b\[[0-9;]*m/g, "");
-  const last = (re) => {
-    const all = [...plain.matchAll(re)];
-    return all.length === 0 ? 0 : Number(all[all.length - 1][1]);
-  };
-  const result = {
-    code: res.status ?? 1,
-    passed: last(/^\s*(\d+) passing/gm),
-    failed: last(/^\s*(\d+) failing/gm),
-    skipped: last(/^\s*(\d+) (?:pending|skipped)/gm),
-    wasmOom: /HHE908|wasm version of solc failed/.test(plain),
-  };
-  if (coverage && args[0] === "test" && existsSync("coverage/lcov.info")) {
-    mkdirSync(partsDir, { recursive: true });
-    const part = path.join(partsDir, `${label.replace(/[^a-zA-Z0-9.]+/g, "_")}.info`);
-    writeFileSync(part, readFileSync("coverage/lcov.info"));
+// Hardhat colours its output only on a terminal; the runner pipes it, so ask for colours when we are on one.
+const childEnv = { ...process.env };
+if (process.stdout.isTTY && childEnv.FORCE_COLOR === undefined && childEnv.NO_COLOR === undefined) {
+  childEnv.FORCE_COLOR = "1";
+}
+
+const seconds = (ms) => ms / 1000;
+function duration(s) {
+  if (s < 59.95) return `${s.toFixed(1)} s`;
+  const whole = Math.round(s);
+  return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, "0")}s`;
+}
+
+// The known solc-js wasm crash (the job is too large for one compiler instance), as opposed to any other failure.
+const WASM_OOM = /HHE908|wasm version of solc failed|memory access out of bounds/;
+// Printed by `hardhat test solidity` once compilation is over.
+const COMPILED = /^Running Solidity tests/m;
+
+// Runs `hardhat <args>` and streams its stdout/stderr live while capturing them for the counts.
+// With holdUntilCompiled, output is held back until compilation has finished, so that the expected wasm crash of a
+// job that will be split can be dropped silently (one line instead of a compiler stack trace). Held output is
+// printed as soon as the compiler is done, or at exit for any failure other than that crash.
+function hardhat(args, label, { holdUntilCompiled = false } = {}) {
+  const isTest = args[0] === "test";
+  if (coverage && isTest) {
+    args = [...args, "--coverage"];
+    rmSync(lcovFile, { force: true }); // never take a previous run's report for this one
   }
-  console.log(
-    `::: ${label}: ${result.passed} passing, ${result.failed} failing (${((Date.now() - started) / 1000).toFixed(1)} s)`,
-  );
-  return result;
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn("npx", ["--no-install", "hardhat", ...args], {
+      env: childEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let captured = "";
+    let held = holdUntilCompiled ? [] : undefined; // [stream, chunk] in arrival order
+    const flush = () => {
+      if (held === undefined) return;
+      for (const [stream, chunk] of held) stream.write(chunk);
+      held = undefined;
+    };
+    const onData = (stream) => (chunk) => {
+      const text = chunk.toString("utf8");
+      captured += text;
+      if (held === undefined) {
+        stream.write(text);
+        return;
+      }
+      held.push([stream, text]);
+      if (COMPILED.test(captured)) flush();
+    };
+    child.stdout.on("data", onData(process.stdout));
+    child.stderr.on("data", onData(process.stderr));
+    child.on("error", (err) => {
+      captured += `\n${err.message}\n`;
+    });
+    child.on("close", (code, signal) => {
+      const plain = captured.replace(/\u001b\[[0-9;]*m/g, "");
+      const last = (re) => {
+        const all = [...plain.matchAll(re)];
+        return all.length === 0 ? 0 : Number(all[all.length - 1][1]);
+      };
+      const exitCode = code ?? 1;
+      const result = {
+        code: exitCode,
+        signal,
+        passed: last(/^\s*(\d+) passing/gm),
+        failed: last(/^\s*(\d+) failing/gm),
+        skipped: last(/^\s*(\d+) (?:pending|skipped)/gm),
+        // Only while compiling: after "Running Solidity tests" a crash is a real failure.
+        wasmOom: exitCode !== 0 && held !== undefined && WASM_OOM.test(plain),
+        seconds: seconds(Date.now() - started),
+        output: plain,
+      };
+      if (held !== undefined && !(result.wasmOom && holdUntilCompiled)) flush();
+      held = undefined;
+      if (!result.wasmOom && coverage && isTest && existsSync(lcovFile)) {
+        mkdirSync(partsDir, { recursive: true });
+        const part = path.join(partsDir, `${label.replace(/[^a-zA-Z0-9.]+/g, "_")}.info`);
+        writeFileSync(part, readFileSync(lcovFile));
+      }
+      if (!result.wasmOom) {
+        const status = exitCode === 0 ? "" : `, exit code ${signal ?? exitCode}`;
+        const counts = isTest ? `${result.passed} passing, ${result.failed} failing` : exitCode === 0 ? "ok" : "FAILED";
+        console.log(`::: ${label}: ${counts}${status} (${duration(result.seconds)})`);
+      }
+      resolve(result);
+    });
+  });
 }
 
 function count(result, label) {
@@ -74,63 +138,135 @@ function count(result, label) {
   const failed = result.failed === 0 && result.code !== 0 ? 1 : result.failed;
   totals.failed += failed;
   if (failed > 0) failures.push(label);
+  return failed;
 }
 
-const solidityFiles = (dir) =>
-  readdirSync(dir)
-    .filter((f) => f.endsWith(".t.sol"))
+// Every *.t.sol under dir (recursively), except in the test vectors folder.
+function solidityFiles(dir, recursive) {
+  const files = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const p = path.join(dir, entry);
+    if (statSync(p).isDirectory()) {
+      if (recursive && entry !== "vectors") files.push(...solidityFiles(p, true));
+    } else if (entry.endsWith(".t.sol")) files.push(p);
+  }
+  return files;
+}
+
+// Every *.test.ts under dir (recursively): the TypeScript tests of a folder given on the command line.
+const mochaFiles = (dir) =>
+  readdirSync(dir, { recursive: true })
+    .filter((f) => f.endsWith(".test.ts"))
     .map((f) => path.join(dir, f))
     .sort();
+const explicitDirs = explicitPaths.filter((p) => existsSync(p) && statSync(p).isDirectory());
+for (const p of explicitPaths.filter((p) => !existsSync(p))) console.log(`::: ${p}: no such file or folder`);
 
-function runSolidityGroup(label, files) {
+// One group of Solidity test files: one `hardhat test solidity` job; when solc-js crashes on it, halves, recursively.
+// Within a group, a part at least as large as one that already crashed is split without being tried.
+async function runSolidityGroup(label, files) {
   if (files.length === 0) return;
-  const result = hardhat(["test", "solidity", ...files], `solidity ${label}`);
-  if (result.wasmOom && files.length > 1) {
-    console.log(`::: ${label}: too large for one solc-js job, compiling file by file`);
-    for (const f of files) runSolidityGroup(f, [f]);
-    return;
+  const started = Date.now();
+  const group = { label: `solidity ${label}`, passed: 0, failed: 0, test: true, jobs: 0, crashes: 0, splits: [] };
+  let crashSize = Infinity;
+
+  const partLabel = (from, n) =>
+    n === files.length ? label : n === 1 ? files[from] : `${label} [${from + 1}-${from + n} of ${files.length}]`;
+
+  async function run(from, n) {
+    const part = files.slice(from, from + n);
+    const name = partLabel(from, n);
+    const split = (why) => {
+      const a = Math.ceil(n / 2);
+      group.splits.push(`${a}+${n - a}`);
+      console.log(`::: ${name}: ${why}, splitting ${a} + ${n - a}`);
+      return run(from, a).then(() => run(from + a, n - a));
+    };
+    if (n > 1 && n >= crashSize) return split(`${n} files, and ${crashSize} already crashed solc-js in this group`);
+    console.log(`\n::: ${name}: hardhat test solidity (${n} file${n === 1 ? "" : "s"})`);
+    const result = await hardhat(["test", "solidity", ...part], `solidity ${name}`, { holdUntilCompiled: n > 1 });
+    if (result.wasmOom && n > 1) {
+      group.crashes += 1;
+      crashSize = Math.min(crashSize, n);
+      return split(`${n} files too large for one solc-js job (compiler out of memory in ${duration(result.seconds)})`);
+    }
+    if (result.code !== 0 && n === 1 && WASM_OOM.test(result.output)) {
+      console.log(`::: ${name}: solc-js runs out of memory even on this file alone`);
+    }
+    group.jobs += 1;
+    group.passed += result.passed;
+    group.failed += count(result, `solidity ${name}`);
   }
-  count(result, `solidity ${label}`);
+
+  await run(0, files.length);
+  group.seconds = seconds(Date.now() - started);
+  if (group.jobs > 1 || group.crashes > 0) {
+    console.log(
+      `::: solidity ${label}: ${group.passed} passing, ${group.failed} failing in ${group.jobs} jobs` +
+        ` (${duration(group.seconds)}, ${group.crashes} compiler crash${group.crashes === 1 ? "" : "es"})`,
+    );
+  }
+  group.note = group.splits.length > 0 ? `split ${group.splits.join(", ")}` : "";
+  summary.push(group);
+}
+
+async function runSingle(args, label) {
+  console.log(`\n::: ${label}: hardhat ${args.join(" ")}`);
+  const result = await hardhat(args, label);
+  const failed = count(result, label);
+  summary.push({ label, passed: result.passed, failed, seconds: result.seconds, test: args[0] === "test", note: "" });
+  return result;
 }
 
 // 1. Contracts (and typechain bindings) once; a broken build fails everything that follows.
-const build = hardhat(["build", "--no-tests"], "build contracts");
-if (build.code !== 0) {
-  count(build, "build");
-} else {
+const build = await runSingle(["build", "--no-tests"], "build contracts");
+if (build.code === 0) {
   if (only !== "mocha") {
-    if (explicitPaths.some((p) => p.endsWith(".sol"))) {
-      runSolidityGroup(
+    if (explicitPaths.length > 0) {
+      // Selected files form one group; each selected folder is a group of its own.
+      await runSolidityGroup(
         "selected",
         explicitPaths.filter((p) => p.endsWith(".sol")),
       );
-    } else if (explicitPaths.length === 0) {
-      // 2. Solidity: one job per folder under test/ (the files directly in test/ form a group too).
-      const groups = [["test", solidityFiles("test")]];
+      for (const dir of explicitDirs) await runSolidityGroup(dir, solidityFiles(dir, true));
+    } else {
+      // 2. Solidity: one group per folder under test/ (with its subfolders); the files directly in test/ form one too.
+      const groups = [["test", solidityFiles("test", false)]];
       for (const entry of readdirSync("test").sort()) {
         const dir = path.join("test", entry);
-        if (statSync(dir).isDirectory() && entry !== "vectors") groups.push([dir, solidityFiles(dir)]);
+        if (statSync(dir).isDirectory() && entry !== "vectors") groups.push([dir, solidityFiles(dir, true)]);
       }
-      for (const [label, files] of groups) runSolidityGroup(label, files);
+      for (const [label, files] of groups) await runSolidityGroup(label, files);
     }
   }
   if (only !== "solidity") {
     // 3. TypeScript tests on the artifacts built in step 1.
-    const tsPaths = explicitPaths.filter((p) => p.endsWith(".ts"));
+    const tsPaths = [
+      ...explicitPaths.filter((p) => p.endsWith(".ts")),
+      ...explicitDirs.flatMap((dir) => mochaFiles(dir)),
+    ];
     if (explicitPaths.length === 0 || tsPaths.length > 0) {
-      count(hardhat(["test", "mocha", "--no-compile", ...tsPaths], "mocha"), "mocha");
+      await runSingle(["test", "mocha", "--no-compile", ...tsPaths], "mocha");
     }
   }
 }
 
 if (coverage && existsSync(partsDir)) {
   const parts = readdirSync(partsDir).sort();
-  writeFileSync("coverage/lcov.info", "");
-  for (const part of parts) appendFileSync("coverage/lcov.info", readFileSync(path.join(partsDir, part)));
-  console.log(
-    `\nCoverage: ${parts.length} runs concatenated into coverage/lcov.info (per-run reports in ${partsDir}/)`,
-  );
+  mkdirSync(path.dirname(lcovFile), { recursive: true });
+  writeFileSync(lcovFile, "");
+  for (const part of parts) appendFileSync(lcovFile, readFileSync(path.join(partsDir, part)));
+  console.log(`\nCoverage: ${parts.length} runs concatenated into ${lcovFile} (per-run reports in ${partsDir}/)`);
 }
+
+const width = Math.max(...summary.map((g) => g.label.length));
+console.log("\nTimes:");
+for (const g of summary) {
+  const counts = g.test ? `${g.passed} passing, ${g.failed} failing` : g.failed > 0 ? "FAILED" : "ok";
+  const line = `  ${g.label.padEnd(width)}  ${duration(g.seconds).padStart(7)}  ${counts}${g.note ? `  (${g.note})` : ""}`;
+  console.log(line.trimEnd());
+}
+console.log(`  ${"total wall time".padEnd(width)}  ${duration(seconds(Date.now() - wallStarted)).padStart(7)}`);
 if (failures.length > 0) console.log(`\nFailed groups: ${failures.join(", ")}`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`);
 process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);
