@@ -51,6 +51,9 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
     /// 2^64: cancels any realistic nonce range at once, while reaching 2^256 - 1 (after which no further "cancel all"
     /// would be possible) takes 2^192 calls.
     uint256 public constant MAX_NONCE_STEP = 2 ** 64;
+    /// @dev `RiskConfig.MAX_MIN_TRADE_SIZE`: no underlying's minimum trade size exceeds it, so a fill of at least this
+    /// size needs no risk-parameter read (a test pins it to the core's value).
+    uint256 internal constant _CORE_MAX_MIN_TRADE_SIZE = 1e18;
 
     /// @dev Filled size and cancellation of one order, one storage slot.
     struct OrderState {
@@ -299,10 +302,12 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
         // remainder; the clearing house still refuses it if it is below the minimum and opens a position.
         if (fillSize < remaining) {
             if (fillSize < order.minFillSize) revert Exchange_BelowMinFill(orderHash, fillSize, order.minFillSize);
-            uint256 minTradeSize = IRiskConfig(address(clearingHouse))
-                .riskParams(SeriesIdLib.underlying(order.series))
-                .minTradeSize;
-            if (fillSize < minTradeSize) revert Exchange_BelowMinTradeSize(orderHash, fillSize, minTradeSize);
+            if (fillSize < _CORE_MAX_MIN_TRADE_SIZE) {
+                uint256 minTradeSize = IRiskConfig(address(clearingHouse))
+                    .riskParams(SeriesIdLib.underlying(order.series))
+                    .minTradeSize;
+                if (fillSize < minTradeSize) revert Exchange_BelowMinTradeSize(orderHash, fillSize, minTradeSize);
+            }
         }
 
         if (!SignatureChecker.isValidSignatureNow(signed.signer, orderHash, signed.signature)) {
@@ -311,8 +316,9 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
         // Authorization is read now, not at signing: a revoked operator's orders die with its approval, and an
         // operator's order is bound to the operator epoch it was signed under, so re-approving after a bump does not
         // revive it. The owner's own orders carry no epoch (`operatorEpoch` is ignored).
-        _requireAuthorized(order.account, signed.signer);
+        // The owner needs no `isAuthorized` call (a zero owner cannot sign: the signature check failed above).
         if (signed.signer != clearingHouse.ownerOf(order.account)) {
+            _requireAuthorized(order.account, signed.signer);
             uint256 currentEpoch = _operatorEpochs[order.account][signed.signer];
             if (order.operatorEpoch != currentEpoch) {
                 revert Exchange_OperatorEpochMismatch(orderHash, signed.signer, order.operatorEpoch, currentEpoch);
@@ -350,7 +356,10 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
         Trade memory leg = trades[i];
         uint256 buyerFee = _fee(buyerRate, premiumFeeCap, leg.series, leg.size, leg.premium);
         uint256 sellerFee = _fee(sellerRate, premiumFeeCap, leg.series, leg.size, leg.premium);
-        if (_capOf(leg.series) != 0) {
+        // The floor is at most CAP_FEE_FLOOR_RATE on the whole size (a leg adds at most its size): skip the position
+        // reads when both rate fees already reach that.
+        uint256 maxFloorFee = leg.size.mulWadUp(SeriesIdLib.strike(leg.series)).mulWadUp(CAP_FEE_FLOOR_RATE);
+        if ((buyerFee < maxFloorFee || sellerFee < maxFloorFee) && _capOf(leg.series) != 0) {
             // Open interest is the sum of longs: the buyer's long part grows, the seller's shrinks.
             int256 size = leg.size.toInt256();
             int256 buyerBefore = _positionBefore(trades, i, leg.buyer);

@@ -116,6 +116,28 @@ contract OrderHygieneTest is Base {
         _fillAs(takerOwner, takerAccount, _one(_request(makerKey, o, 1)));
     }
 
+    /// The exchange skips the risk-parameter read for fills of at least the core's largest admissible minimum trade
+    /// size; that bound must be the core's.
+    function test_fill_MinTradeSizeBoundMatchesCore() public {
+        (bool ok, bytes memory ret) = address(core).staticcall(abi.encodeWithSignature("MAX_MIN_TRADE_SIZE()"));
+        assertTrue(ok);
+        uint256 coreMax = abi.decode(ret, (uint256));
+        assertEq(coreMax, 1e18, "OptionExchange._CORE_MAX_MIN_TRADE_SIZE");
+        // at the largest admissible minimum, a fill just below it is refused and one at it passes
+        _setMinTradeSize(uint128(coreMax));
+        Order memory o = _order(makerAccount, call3000, false, 3e18, PRICE);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOptionExchange.Exchange_BelowMinTradeSize.selector,
+                exchange.hashOrder(o),
+                coreMax - 1,
+                coreMax
+            )
+        );
+        _fillAs(takerOwner, takerAccount, _one(_request(makerKey, o, coreMax - 1)));
+        _fillAs(takerOwner, takerAccount, _one(_request(makerKey, o, coreMax)));
+    }
+
     /// A dust remainder is exempt at the exchange, but the clearing house still refuses it if it opens a position.
     function test_fill_DustRemainderThatOpensRefusedByCore() public {
         Order memory o = _order(makerAccount, call3000, false, 1e18 + 1, PRICE);
