@@ -73,9 +73,9 @@ export interface Risk {
 
 /** The defaults `setUnderlyingParams` gives at first listing (the minima of the stress bounds). */
 export const DEFAULT_RISK: Risk = {
-  imVegaSlope: (18n * WAD) / 10n,
+  imVegaSlope: (87n * WAD) / 100n,
   imVegaCap: (55n * WAD) / 100n,
-  mmVegaSlope: (9n * WAD) / 10n,
+  mmVegaSlope: (44n * WAD) / 100n,
   mmVegaCap: (3n * WAD) / 10n,
   mmLongHaircut: WAD,
   haltShock: WAD / 2n,
@@ -466,9 +466,9 @@ export function randomVectors(count: number, seed = 0xb02a): AccountVector[] {
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const wadIn = (loPct: number, hiPct: number) => BigInt(int(loPct * 10, hiPct * 10)) * 10n ** 15n;
   const randomRisk = (): Risk => {
-    const imVegaSlope = wadIn(180, 300);
+    const imVegaSlope = wadIn(87, 300);
     const imVegaCap = wadIn(55, 100);
-    const mmVegaSlope = wadIn(90, 180);
+    const mmVegaSlope = wadIn(44, 180);
     const mmVegaCap = wadIn(30, 55);
     return {
       imVegaSlope,

@@ -33,9 +33,9 @@ contract MarginLibTest is Test {
                 imFloor: 0.1e18,
                 mmBase: 0.1e18,
                 mmFloor: 0.075e18,
-                imVegaSlope: 1.8e18,
+                imVegaSlope: 0.87e18,
                 imVegaCap: 0.55e18,
-                mmVegaSlope: 0.9e18,
+                mmVegaSlope: 0.44e18,
                 mmVegaCap: 0.3e18,
                 settled: false
             });
@@ -72,15 +72,23 @@ contract MarginLibTest is Test {
         return BlackScholes.prepare(p.price, p.tau, p.vol, p.rate).stddev;
     }
 
-    /// IM and MM vega add-ons per contract at `strike`: min(cap, slope·σ√τ)·vegaStd, each rounded up.
+    /// The vol shock min(cap, slope·√(σ√τ)), the root and the product rounded up.
+    function _w(uint256 slope, uint256 cap, uint256 sd) internal pure returns (uint256) {
+        uint256 x = sd * 1e18;
+        uint256 root = FixedPointMathLib.sqrt(x);
+        if (root * root < x) ++root;
+        return FixedPointMathLib.min(cap, FixedPointMathLib.mulWadUp(slope, root));
+    }
+
+    /// IM and MM vega add-ons per contract at `strike`: w·vegaStd, each rounded up.
     function _vegaAddOns(
         MarginLib.GroupParams memory p,
         uint256 strike
     ) internal pure returns (uint256 im, uint256 mm) {
         (, , , uint256 vegaStd) = _at(p, strike);
         uint256 sd = _stddev(p);
-        uint256 imW = FixedPointMathLib.min(p.imVegaCap, FixedPointMathLib.mulWadUp(p.imVegaSlope, sd));
-        uint256 mmW = FixedPointMathLib.min(p.mmVegaCap, FixedPointMathLib.mulWadUp(p.mmVegaSlope, sd));
+        uint256 imW = _w(p.imVegaSlope, p.imVegaCap, sd);
+        uint256 mmW = _w(p.mmVegaSlope, p.mmVegaCap, sd);
         return (FixedPointMathLib.mulWadUp(imW, vegaStd), FixedPointMathLib.mulWadUp(mmW, vegaStd));
     }
 
@@ -98,8 +106,8 @@ contract MarginLibTest is Test {
         assertEq(value, -int256(_call(2_200e18)), "value = -mark");
         assertEq(im, 200e18 + imVega, "IM = max(0.15*2000 - 200, 0.10*2000) + vega add-on");
         assertEq(mm, 150e18 + mmVega, "MM = max(0.10*2000 - 200, 0.075*2000) + vega add-on");
-        // σ√τ = 0.229: the IM shock is 1.8·σ√τ = 41.3% (below the 55% cap), the MM shock 20.6%.
-        assertApproxEqRel(imVega * 1e18, mmVega * 2e18, 1e9, "IM shock = 2 x MM shock below the caps");
+        // σ√τ = 0.229: the IM shock is 0.87·√0.229 = 41.6% (below the 55% cap), the MM shock 0.44·√0.229 = 21.1%.
+        assertApproxEqRel(imVega * 44, mmVega * 87, 1e9, "IM shock / MM shock = 0.87 / 0.44 below the caps");
     }
 
     function test_evaluateGroup_NakedShortItmCall() public pure {
@@ -171,7 +179,8 @@ contract MarginLibTest is Test {
         MarginLib.Leg[] memory legs = _two(MarginLib.Leg(2_000e18, 1e18, true), MarginLib.Leg(2_200e18, -2e18, true));
         (, uint256 im, uint256 mm) = MarginLib.evaluateGroup(legs, p);
         (uint256 imVega, uint256 mmVega) = _vegaAddOns(p, 2_200e18);
-        assertEq(im, 2 * (200e18 + imVega), "2 x (max(100, 200) + add-on); the long gives no credit");
+        // the long's value is added to IM: inside a group longs never offset shorts
+        assertEq(im, 2 * (200e18 + imVega) + _call(2_000e18), "2 x (max(100, 200) + add-on) + the long's value");
         assertEq(mm, 2 * (150e18 + mmVega), "2 x (max(0, 150) + add-on)");
         (, bool bounded) = MarginLib.maxLoss(legs);
         assertFalse(bounded);
@@ -187,7 +196,7 @@ contract MarginLibTest is Test {
         assertEq(mm, 2 * (200e18 + mmVega));
     }
 
-    /// The vol shock grows with σ√τ and stops at the cap: at 1 year σ√τ = 0.8, slope·σ√τ = 1.44 > 0.55.
+    /// The vol shock grows with σ√τ and stops at the cap: at 1 year σ√τ = 0.8, 0.87·√0.8 = 0.78 > 0.55.
     function test_evaluateGroup_VolShockCappedAtLongTenor() public pure {
         MarginLib.GroupParams memory p = _params();
         p.tau = 365 days;
@@ -205,8 +214,8 @@ contract MarginLibTest is Test {
         (, , , uint256 vegaStd) = _at(p, 2_000e18);
         uint256 sd = _stddev(p);
         assertApproxEqAbs(sd, 8_547_476_863_413_764, 1, "sigma sqrt(tau) = 0.8 sqrt(1/8760)");
-        assertEq(im, 300e18 + FixedPointMathLib.mulWadUp(FixedPointMathLib.mulWadUp(1.8e18, sd), vegaStd));
-        assertEq(mm, 200e18 + FixedPointMathLib.mulWadUp(FixedPointMathLib.mulWadUp(0.9e18, sd), vegaStd));
+        assertEq(im, 300e18 + FixedPointMathLib.mulWadUp(_w(0.87e18, 0.55e18, sd), vegaStd));
+        assertEq(mm, 200e18 + FixedPointMathLib.mulWadUp(_w(0.44e18, 0.3e18, sd), vegaStd));
         assertLt(im, 301e18, "add-on below 1");
     }
 

@@ -230,7 +230,7 @@ export interface GroupVector {
 
 /**
  * Parameters of the worked examples: S = 2000, σ = 80%, 30 days, r = 0 and the local deploy's risk parameters:
- * IM a/b = 15%/10%, MM a/b = 10%/7.5%, vega add-on IM slope 1.8 cap 55%, MM slope 0.9 cap 30%.
+ * IM a/b = 15%/10%, MM a/b = 10%/7.5%, vega add-on IM slope 0.87 cap 55%, MM slope 0.44 cap 30%.
  */
 export const EXAMPLE_PARAMS: GroupParams = {
   price: 2_000n * WAD,
@@ -241,9 +241,9 @@ export const EXAMPLE_PARAMS: GroupParams = {
   imFloor: wad("0.10"),
   mmBase: wad("0.10"),
   mmFloor: wad("0.075"),
-  imVegaSlope: wad("1.8"),
+  imVegaSlope: wad("0.87"),
   imVegaCap: wad("0.55"),
-  mmVegaSlope: wad("0.9"),
+  mmVegaSlope: wad("0.44"),
   mmVegaCap: wad("0.3"),
   settled: false,
 };
@@ -348,7 +348,7 @@ export function exampleGroups(): {
     },
     {
       name: "short 1-year atm call",
-      note: "σ√τ = 0.8: the IM vol shock is capped at 55% (slope 1.8 would give 144%), MM at 30%",
+      note: "σ√τ = 0.8: the IM vol shock is capped at 55% (slope 0.87 would give 78%), MM at 30% (0.44 would give 39%)",
       legs: [leg(2000, "-1", true)],
       params: { ...P, tau: 365n * DAY },
     },
