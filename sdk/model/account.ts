@@ -456,9 +456,9 @@ export function initialMargin(
 
 /**
  * The whole-account risk-reduction decision on two strict evaluations at the same prices: the account after the
- * batch passes when it is at or above initial margin, or when the batch reduced its risk — its IM need did not rise
- * and its initial margin (equity − im) did not fall. `after` may be an `InitialMargin` (the long-only shortcut
- * passes).
+ * batch passes when it is at or above initial margin, or when the batch reduced its risk — its IM need did not rise,
+ * its initial margin (equity − im) did not fall, and its equity is not negative (an insolvent account pays nobody).
+ * `after` may be an `InitialMargin` (the long-only shortcut passes).
  */
 export function acceptsAfterTrades(
   before: Pick<AccountMargin, "equity" | "im">,
@@ -466,7 +466,8 @@ export function acceptsAfterTrades(
 ): boolean {
   const margin = "margin" in after ? after.margin : after.equity - after.im;
   if (margin >= 0n) return true;
-  return after.im <= before.im && margin >= before.equity - before.im;
+  // risk reduced on the whole account, and not left insolvent (equity = margin + im >= 0)
+  return after.im <= before.im && margin >= before.equity - before.im && margin + after.im >= 0n;
 }
 
 /** Outcome of the trade health check of one account (`checkAfterTrades`). */
