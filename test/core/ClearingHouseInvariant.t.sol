@@ -42,6 +42,9 @@ contract CoreHandler is Test {
 
     uint256 public ghost_imViolations; // INV-4
     uint256 public ghost_creditExtractions; // INV-12: value taken on credit (own funds pushed below 0)
+    uint256 public ghost_insolventDrains; // INV-12: a trade paid above the positions' worth into insolvency
+    uint256 public calls_drainProbe; // closeAllAtRuleLimit attempts on an account below IM
+    int256 internal constant EQUITY_SLACK = 1e6; // wei
     uint256 public calls_creditRefused; // buyOnCredit attempts the clearing house refused
     uint256 public ghost_unauthorizedSuccesses; // INV-6
     uint256 public ghost_unrelatedFailures; // INV-10
@@ -157,6 +160,60 @@ contract CoreHandler is Test {
         }
     }
 
+    /// @dev Withdraws the account's whole cash surplus over IM (at most its cash): accounts at exactly IM, which price
+    /// moves then take below IM, are where the whole-account rule decides.
+    function withdrawSurplus(uint256 who) external {
+        uint256 i = who % actors.length;
+        (int256 margin, ) = _strict(accounts[i]);
+        int256 cash = ch.cashOf(accounts[i]);
+        int256 surplus = margin < cash ? margin : cash;
+        if (surplus < 1e12) return;
+        _withdraw(actors[i], accounts[i], true, uint256(surplus) / 1e12);
+    }
+
+    /// @dev INV-12 probe on the whole-account rule: an account below IM closes every position with another account
+    /// in one batch (longs sold for nothing, shorts bought back) and pays `pct`% (90..100) of the most a margin-only
+    /// rule would accept, P_max = margin with no positions − margin now (the positions' worth plus the IM they
+    /// release). At P_max its equity ends at its margin before (< 0, less the haircut part of collateral): insolvent,
+    /// the counterparty paid on the pool's credit. The contract must refuse that (solvency on the fallback path).
+    function closeAllAtRuleLimit(uint256 who, uint256 other, uint256 pct) external {
+        uint256 b = who % actors.length;
+        uint256 s = other % actors.length;
+        if (b == s) return;
+        AccountId account = accounts[b];
+        (int256 marginNow, ) = _strict(account);
+        if (marginNow >= 0) return;
+        IMarginEvaluator.Evaluation memory flat = _evaluate(account, ch.cashOf(account), new uint256[](0));
+        int256 pMax = flat.equity - int256(flat.im) - marginNow;
+        (SeriesId[] memory ids, int256[] memory sizes) = ch.positionsOf(account);
+        if (pMax <= 0 || ids.length == 0) return;
+        Trade[] memory trades = new Trade[](ids.length);
+        uint256 premium = (uint256(pMax) * bound(pct, 90, 100)) / 100;
+        bool paid;
+        for (uint256 i; i < ids.length; ++i) {
+            bool buysBack = sizes[i] < 0;
+            trades[i] = Trade({
+                buyer: buysBack ? account : accounts[s],
+                seller: buysBack ? accounts[s] : account,
+                series: ids[i],
+                size: uint256(buysBack ? -sizes[i] : sizes[i]),
+                premium: buysBack && !paid ? premium : 0,
+                buyerFee: 0,
+                sellerFee: 0
+            });
+            if (buysBack) paid = true;
+        }
+        if (!paid) return; // no short to carry the premium
+        ++calls_drainProbe;
+        Snapshot memory x = _snapshot(account);
+        Snapshot memory y = _snapshot(accounts[s]);
+        try exchange.applyTrades(trades) {
+            ++calls_trade;
+            _checkAfterTrade(account, x, 0);
+            _checkAfterTrade(accounts[s], y, 0);
+        } catch {}
+    }
+
     function movePrice(uint256 pct) external {
         pct = bound(pct, 70, 130);
         (, int256 answer, , , ) = ethFeed.latestRoundData();
@@ -236,8 +293,8 @@ contract CoreHandler is Test {
         Snapshot memory s = _snapshot(seller);
         try exchange.applyTrades(trades) {
             ++calls_trade;
-            _checkAfterTrade(buyer, b);
-            _checkAfterTrade(seller, s);
+            _checkAfterTrade(buyer, b, fee);
+            _checkAfterTrade(seller, s, fee / 2);
             return true;
         } catch {
             return false;
@@ -245,30 +302,45 @@ contract CoreHandler is Test {
     }
 
     struct Snapshot {
+        int256 equity;
         int256 margin;
         uint256 im;
         int256 own;
     }
 
     function _snapshot(AccountId account) internal view returns (Snapshot memory x) {
-        (x.margin, x.im) = _strict(account);
+        IMarginEvaluator.Evaluation memory e = _evaluate(account, ch.cashOf(account), _words(account, 0));
+        x.equity = e.equity;
+        x.im = e.im;
+        x.margin = e.equity - int256(e.im);
         x.own = _ownFunds(account);
     }
 
-    function _checkAfterTrade(AccountId account, Snapshot memory before) internal {
+    /// @dev `fee`: what the account paid in fees in the trade (exempt from the equity rule, see INV-12 below).
+    function _checkAfterTrade(AccountId account, Snapshot memory before, uint256 fee) internal {
         Snapshot memory a = _snapshot(account);
         bool reduced = a.im <= before.im && a.margin >= before.margin;
         if (a.margin < 0 && !reduced) ++ghost_imViolations; // INV-4 (whole-account rule)
-        if (a.own < 0 && a.own < before.own && !reduced) ++ghost_creditExtractions; // INV-12
+        // INV-12 (premium on credit): own funds pushed below 0 only by a whole-account risk reduction...
+        if (a.own < 0 && a.own < before.own && !reduced) ++ghost_creditExtractions;
+        // ...and never by paying more than the positions are worth while the account ends insolvent: the excess
+        // would be the counterparty's gain on the pool's credit. Slack: per-leg rounding of the marks.
+        int256 equityAfter = a.equity + int256(fee);
+        if (equityAfter < 0 && equityAfter + EQUITY_SLACK < before.equity) ++ghost_insolventDrains;
     }
 
     /// @dev Strict initial margin (equity − im) and im of the account's raw holdings, as `_initialMargin` evaluates.
     function _strict(AccountId account) internal view returns (int256 margin, uint256 im) {
-        (SeriesId[] memory ids, int256[] memory sizes) = ch.positionsOf(account);
-        uint256[] memory words = new uint256[](ids.length);
-        for (uint256 i; i < ids.length; ++i) {
-            words[i] = (SeriesId.unwrap(ids[i]) << 96) | uint256(uint96(int96(sizes[i])));
-        }
+        IMarginEvaluator.Evaluation memory e = _evaluate(account, ch.cashOf(account), _words(account, 0));
+        return (e.equity - int256(e.im), e.im);
+    }
+
+    /// @dev Strict evaluation of the account's collateral with the given cash and position words.
+    function _evaluate(
+        AccountId account,
+        int256 cash,
+        uint256[] memory words
+    ) internal view returns (IMarginEvaluator.Evaluation memory e) {
         address[] memory tokens = ch.collateralTokens();
         uint256 n;
         uint256[] memory collaterals = new uint256[](tokens.length);
@@ -286,14 +358,21 @@ contract CoreHandler is Test {
             mstore(collaterals, n)
         }
         OracleCache.Cache memory cache;
-        (IMarginEvaluator.Evaluation memory e, ) = ch.marginEvaluator().evaluate(
-            ch.cashOf(account),
-            collaterals,
-            words,
-            true,
-            cache
-        );
-        return (e.equity - int256(e.im), e.im);
+        (e, ) = ch.marginEvaluator().evaluate(cash, collaterals, words, true, cache);
+    }
+
+    /// @dev Position words `SeriesId << 96 | uint96(int96 size)` of the account, without `skip` (0: none).
+    function _words(AccountId account, uint256 skip) internal view returns (uint256[] memory words) {
+        (SeriesId[] memory ids, int256[] memory sizes) = ch.positionsOf(account);
+        words = new uint256[](ids.length);
+        uint256 n;
+        for (uint256 i; i < ids.length; ++i) {
+            if (SeriesId.unwrap(ids[i]) == skip) continue;
+            words[n++] = (SeriesId.unwrap(ids[i]) << 96) | uint256(uint96(int96(sizes[i])));
+        }
+        assembly ("memory-safe") {
+            mstore(words, n)
+        }
     }
 
     /// @dev Cash + Σ collateral × price × (1 − IM haircut): value down, haircut up (the evaluator's rounding); 0 for
@@ -346,7 +425,7 @@ contract ClearingHouseInvariantTest is CoreBase {
         ch.deposit(handler.bystander(), address(weth), 5e18);
         vm.stopPrank();
 
-        bytes4[] memory selectors = new bytes4[](10);
+        bytes4[] memory selectors = new bytes4[](12);
         selectors[0] = CoreHandler.deposit.selector;
         selectors[1] = CoreHandler.withdraw.selector;
         selectors[2] = CoreHandler.withdrawUnauthorized.selector;
@@ -357,6 +436,8 @@ contract ClearingHouseInvariantTest is CoreBase {
         selectors[7] = CoreHandler.toggleBtcHalt.selector;
         selectors[8] = CoreHandler.bystanderRoundTrip.selector;
         selectors[9] = CoreHandler.buyOnCredit.selector;
+        selectors[10] = CoreHandler.withdrawSurplus.selector;
+        selectors[11] = CoreHandler.closeAllAtRuleLimit.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -404,6 +485,12 @@ contract ClearingHouseInvariantTest is CoreBase {
     // fees paid on credit, which the counterparty could withdraw) unless it reduced the account's risk.
     function invariant_noValueExtractedOnCredit() public view {
         assertEq(handler.ghost_creditExtractions(), 0);
+    }
+
+    // INV-12: no trade leaves an account insolvent (strict equity < 0) by paying more than what it closes is worth
+    // (fees aside): the counterparty's gain would be paid by the pool.
+    function invariant_noTradeDrainsIntoInsolvency() public view {
+        assertEq(handler.ghost_insolventDrains(), 0);
     }
 
     // INV-6: unauthorized withdrawals never succeed.
