@@ -4,20 +4,14 @@ pragma solidity 0.8.28;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Vm} from "forge-std/Vm.sol";
 
-import {
-    IRiskConfig,
-    UnderlyingParams,
-    RiskParams,
-    EngineParams,
-    CollateralConfig
-} from "../../contracts/interfaces/IRiskConfig.sol";
+import {IRiskConfig, UnderlyingParams, RiskParams, EngineParams} from "../../contracts/interfaces/IRiskConfig.sol";
 import {IChainlinkOracle} from "../../contracts/interfaces/IChainlinkOracle.sol";
-import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {ClearingHouse} from "../../contracts/core/ClearingHouse.sol";
 import {CoreBase} from "./utils/CoreBase.sol";
 
-/// @notice Bounded risk parameters: every setter, every bound, role checks and events.
+/// @notice Bounded risk parameters: every setter, every bound, role checks and events (collateral setters in
+/// RiskConfigCollateral.t.sol).
 contract RiskConfigTest is CoreBase {
     bytes32 internal riskRole;
 
@@ -190,154 +184,6 @@ contract RiskConfigTest is CoreBase {
         _expectStrikeRevert(1e18, 11e18, 10e18);
     }
 
-    // ------------------------------------------------------------------ collateral
-
-    function test_listCollateral_ReadsDecimalsAndEmits() public {
-        MockERC20 token = new MockERC20("Staked", "STK", 12);
-        vm.expectEmit(address(ch));
-        emit IRiskConfig.CollateralListed(address(token), ETH, 12, 2);
-        vm.expectEmit(address(ch));
-        emit IRiskConfig.CollateralParamsSet(address(token), 0.2e18, 0.1e18, 500e18);
-        vm.prank(admin);
-        ch.listCollateral(address(token), ETH, 0.2e18, 0.1e18, 500e18);
-        CollateralConfig memory c = ch.collateralConfig(address(token));
-        assertTrue(c.listed);
-        assertEq(c.decimals, 12);
-        assertEq(c.index, 2);
-        assertEq(c.haircut, 0.2e18);
-        assertEq(c.mmHaircut, 0.1e18);
-        assertEq(c.depositCapWad, 500e18);
-        assertEq(c.priceUnderlying, ETH);
-        address[] memory tokens = ch.collateralTokens();
-        assertEq(tokens.length, 3);
-        assertEq(tokens[2], address(token));
-    }
-
-    function test_listCollateral_RevertWhen_AlreadyListed() public {
-        vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_CollateralAlreadyListed.selector, address(weth)));
-        ch.listCollateral(address(weth), ETH, 0.1e18, 0.05e18, 1e18);
-    }
-
-    function test_listCollateral_RevertWhen_CashOrZero() public {
-        vm.startPrank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_InvalidCollateral.selector, address(usdc)));
-        ch.listCollateral(address(usdc), ETH, 0.1e18, 0.05e18, 1e18);
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_InvalidCollateral.selector, address(0)));
-        ch.listCollateral(address(0), ETH, 0.1e18, 0.05e18, 1e18);
-        vm.stopPrank();
-    }
-
-    function test_listCollateral_RevertWhen_DecimalsAbove36() public {
-        MockERC20 token = new MockERC20("Odd", "ODD", 37);
-        vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_DecimalsOutOfBounds.selector, uint8(37)));
-        ch.listCollateral(address(token), ETH, 0.1e18, 0.05e18, 1e18);
-    }
-
-    function test_listCollateral_RevertWhen_PriceMarketUnknown() public {
-        MockERC20 token = new MockERC20("T", "T", 18);
-        vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IChainlinkOracle.Oracle_UnknownUnderlying.selector, uint16(5)));
-        ch.listCollateral(address(token), 5, 0.1e18, 0.05e18, 1e18);
-    }
-
-    function test_listCollateral_RevertWhen_TooMany() public {
-        vm.startPrank(admin);
-        for (uint256 i = 2; i < 16; ++i) {
-            ch.listCollateral(address(new MockERC20("T", "T", 18)), ETH, 0.1e18, 0.05e18, 1e18);
-        }
-        address extra = address(new MockERC20("T", "T", 18));
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_TooManyCollaterals.selector, 16));
-        ch.listCollateral(extra, ETH, 0.1e18, 0.05e18, 1e18);
-        vm.stopPrank();
-    }
-
-    // Issue 7 case 6: separate IM and MM haircuts, each bounded. One test per bound.
-
-    function test_listCollateral_RevertWhen_HaircutBelowMinimum() public {
-        _expectHaircutRevert(0.01e18 - 1, 0.005e18);
-    }
-
-    function test_listCollateral_RevertWhen_HaircutAboveMaximum() public {
-        _expectHaircutRevert(1e18 + 1, 0.5e18);
-    }
-
-    function test_listCollateral_RevertWhen_MmHaircutBelowMinimum() public {
-        _expectHaircutRevert(0.1e18, 0.005e18 - 1);
-    }
-
-    function test_listCollateral_RevertWhen_MmHaircutNotBelowHaircut() public {
-        _expectHaircutRevert(0.1e18, 0.1e18);
-    }
-
-    function test_listCollateral_RevertWhen_DepositCapAboveMaximum() public {
-        address token = address(new MockERC20("T", "T", 18));
-        vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_DepositCapOutOfBounds.selector, 1e30 + 1));
-        ch.listCollateral(token, ETH, 0.5e18, 0.25e18, 1e30 + 1);
-    }
-
-    function test_listCollateral_AcceptsBoundaryHaircuts() public {
-        address low = address(new MockERC20("L", "L", 18));
-        address high = address(new MockERC20("H", "H", 18));
-        vm.startPrank(admin);
-        ch.listCollateral(low, ETH, 0.01e18, 0.005e18, 1e30); // the minima, the largest cap
-        ch.listCollateral(high, ETH, 1e18, 1e18 - 1, 0); // full haircut (wind-down), MM just below
-        vm.stopPrank();
-        assertEq(ch.collateralConfig(low).haircut, 0.01e18);
-        assertEq(ch.collateralConfig(low).mmHaircut, 0.005e18);
-        assertEq(ch.collateralConfig(high).mmHaircut, 1e18 - 1);
-    }
-
-    function test_listCollateral_RevertWhen_NotRiskAdmin() public {
-        vm.prank(bob);
-        vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole)
-        );
-        ch.listCollateral(address(1234), ETH, 0.1e18, 0.05e18, 1e18);
-    }
-
-    function test_setCollateralParams_UpdatesAndEmits() public {
-        vm.expectEmit(address(ch));
-        emit IRiskConfig.CollateralParamsSet(address(weth), 1e18, 0.5e18, 7e18);
-        vm.prank(admin);
-        ch.setCollateralParams(address(weth), 1e18, 0.5e18, 7e18);
-        assertEq(ch.collateralConfig(address(weth)).haircut, 1e18);
-        assertEq(ch.collateralConfig(address(weth)).mmHaircut, 0.5e18);
-        assertEq(ch.collateralConfig(address(weth)).depositCapWad, 7e18);
-        // a 100% IM haircut winds the asset down: it counts for nothing toward IM, half toward MM
-        _depositToken(aliceAcc, weth, 1e18);
-        (int256 equity, uint256 im, uint256 mm) = ch.accountMargin(aliceAcc);
-        assertEq(equity - int256(im), 0);
-        assertEq(equity - int256(mm), 1000e18);
-    }
-
-    function test_setCollateralParams_RevertWhen_NotListed() public {
-        vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_CollateralNotListed.selector, address(usdc)));
-        ch.setCollateralParams(address(usdc), 0.1e18, 0.05e18, 1e18);
-    }
-
-    function test_setCollateralParams_RevertWhen_HaircutsOutOfBounds() public {
-        vm.startPrank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_HaircutOutOfBounds.selector, 0, 0));
-        ch.setCollateralParams(address(weth), 0, 0, 1e18);
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_HaircutOutOfBounds.selector, 0.1e18, 0.2e18));
-        ch.setCollateralParams(address(weth), 0.1e18, 0.2e18, 1e18);
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_DepositCapOutOfBounds.selector, 1e30 + 1));
-        ch.setCollateralParams(address(weth), 0.1e18, 0.05e18, 1e30 + 1);
-        vm.stopPrank();
-    }
-
-    function test_setCollateralParams_RevertWhen_NotRiskAdmin() public {
-        vm.prank(bob);
-        vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole)
-        );
-        ch.setCollateralParams(address(weth), 0.1e18, 0.05e18, 1e18);
-    }
-
     // ------------------------------------------------------------------ risk params (stress, degraded markets)
 
     function test_setRiskParams_StoresAndEmits() public {
@@ -372,6 +218,28 @@ contract RiskConfigTest is CoreBase {
         _assertRiskParams(ch.riskParams(BTC), _defaults());
     }
 
+    /// The bounds as documented (docs/margin.md: the stress evidence was measured at the minima). The bound tests
+    /// below use these values literally.
+    function test_riskParamBounds_AsDocumented() public view {
+        assertEq(ch.MIN_IM_VEGA_SLOPE(), 0.87e18);
+        assertEq(ch.MIN_IM_VEGA_CAP(), 0.55e18);
+        assertEq(ch.MIN_MM_VEGA_SLOPE(), 0.44e18);
+        assertEq(ch.MIN_MM_VEGA_CAP(), 0.3e18);
+        assertEq(ch.MAX_VEGA_SLOPE(), 5e18);
+        assertEq(ch.MAX_VEGA_CAP(), 2e18);
+        assertEq(ch.MIN_LONG_HAIRCUT(), 0.5e18);
+        assertEq(ch.MIN_HALT_SHOCK(), 0.25e18);
+        assertEq(ch.MAX_MIN_TRADE_SIZE(), 1e18);
+        assertEq(ch.MAX_RATE(), 0.1e18);
+        assertEq(ch.MAX_GROUP_CAP(), 32);
+        assertEq(ch.MIN_IM_BASE(), 0.15e18);
+        assertEq(ch.MIN_IM_FLOOR(), 0.1e18);
+        assertEq(ch.MIN_MM_BASE(), 0.1e18);
+        assertEq(ch.MIN_MM_FLOOR(), 0.075e18);
+        assertEq(ch.MIN_HAIRCUT(), 0.01e18);
+        assertEq(ch.MIN_MM_HAIRCUT(), 0.005e18);
+    }
+
     function test_engineParams_ZerosWhenNotListed() public view {
         EngineParams memory e = ch.engineParams(77);
         assertEq(e.imBase, 0);
@@ -389,9 +257,9 @@ contract RiskConfigTest is CoreBase {
         ch.setRiskParams(ETH, r);
         _assertRiskParams(ch.riskParams(ETH), r);
         r = RiskParams({
-            imVegaSlope: 10e18,
+            imVegaSlope: 5e18,
             imVegaCap: 2e18,
-            mmVegaSlope: 10e18,
+            mmVegaSlope: 5e18,
             mmVegaCap: 2e18,
             mmLongHaircut: 1e18,
             haltShock: 1e18,
@@ -420,13 +288,13 @@ contract RiskConfigTest is CoreBase {
 
     function test_setRiskParams_RevertWhen_ImVegaSlopeBelowMinimum() public {
         RiskParams memory r = _defaults();
-        r.imVegaSlope = 1.8e18 - 1;
+        r.imVegaSlope = 0.87e18 - 1;
         _expectRiskRevert(r);
     }
 
     function test_setRiskParams_RevertWhen_ImVegaSlopeAboveMaximum() public {
         RiskParams memory r = _defaults();
-        r.imVegaSlope = 10e18 + 1;
+        r.imVegaSlope = 5e18 + 1;
         _expectRiskRevert(r);
     }
 
@@ -444,7 +312,7 @@ contract RiskConfigTest is CoreBase {
 
     function test_setRiskParams_RevertWhen_MmVegaSlopeBelowMinimum() public {
         RiskParams memory r = _defaults();
-        r.mmVegaSlope = 0.9e18 - 1;
+        r.mmVegaSlope = 0.44e18 - 1;
         _expectRiskRevert(r);
     }
 
@@ -610,9 +478,9 @@ contract RiskConfigTest is CoreBase {
     function _defaults() internal pure returns (RiskParams memory) {
         return
             RiskParams({
-                imVegaSlope: 1.8e18,
+                imVegaSlope: 0.87e18,
                 imVegaCap: 0.55e18,
-                mmVegaSlope: 0.9e18,
+                mmVegaSlope: 0.44e18,
                 mmVegaCap: 0.3e18,
                 mmLongHaircut: 1e18,
                 haltShock: 0.5e18,
@@ -634,13 +502,6 @@ contract RiskConfigTest is CoreBase {
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_InvalidRiskParams.selector, ETH));
         ch.setRiskParams(ETH, r);
-    }
-
-    function _expectHaircutRevert(uint256 haircut, uint256 mmHaircut) internal {
-        address token = address(new MockERC20("T", "T", 18));
-        vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_HaircutOutOfBounds.selector, haircut, mmHaircut));
-        ch.listCollateral(token, ETH, haircut, mmHaircut, 1e18);
     }
 
     /// @dev A third market (id 3) known to the oracle but not yet listed by the clearing house.

@@ -8,7 +8,7 @@ import {AccountId, SeriesId, MarketMode} from "../../../contracts/types/Types.so
 import {SeriesIdLib} from "../../../contracts/libraries/SeriesIdLib.sol";
 import {ClearingHouse} from "../../../contracts/core/ClearingHouse.sol";
 import {Trade} from "../../../contracts/interfaces/IClearingHouse.sol";
-import {UnderlyingParams} from "../../../contracts/interfaces/IRiskConfig.sol";
+import {UnderlyingParams, RiskParams} from "../../../contracts/interfaces/IRiskConfig.sol";
 import {FeedParams} from "../../../contracts/interfaces/IChainlinkOracle.sol";
 import {IVolatilityOracle} from "../../../contracts/interfaces/IVolatilityOracle.sol";
 import {ISequencerGuard} from "../../../contracts/interfaces/ISequencerGuard.sol";
@@ -123,6 +123,14 @@ abstract contract CoreBase is Test {
 
     function _underlyingParams(uint96 strikeStep) internal pure returns (UnderlyingParams memory) {
         return TestConfig.underlyingParams(strikeStep);
+    }
+
+    /// @dev Sets `underlying`'s minimum trade size (first-listing default 1e15); 1 wei lets rounding tests open dust.
+    function _setMinTradeSize(uint16 underlying, uint128 minTradeSize) internal {
+        RiskParams memory r = ch.riskParams(underlying);
+        r.minTradeSize = minTradeSize;
+        vm.prank(admin);
+        ch.setRiskParams(underlying, r);
     }
 
     // ------------------------------------------------------------------ oracle helpers
