@@ -37,7 +37,7 @@ const { oracle, clearingHouse: ch, exchange, settlementOracle, sequencerGuard, g
 // Governance as deployed (docs/trust-model.md): the timelock holds every admin role, the guardian key only pauses.
 const guardian = await ethers.getSigner(sys.roles.guardian);
 console.log(
-  `Timelock ${await sys.timelock.getAddress()} (delay ${await sys.timelock.getMinDelay()} s) holds DEFAULT_ADMIN and RISK_ADMIN of every contract; guardian ${guardian.address}; the deployer kept no admin role`,
+  `Timelock ${await sys.timelock.getAddress()} (delay ${await sys.timelock.getMinDelay()} s) holds DEFAULT_ADMIN and RISK_ADMIN of every contract; guardian ${guardian.address}, vol updater ${sys.roles.volUpdater}; the deployer kept no role`,
 );
 /** A parameter change through the timelock: schedule, advance the local clock past the delay, execute. */
 const govern = async (target: BaseContract, method: string, args: unknown[]) =>
@@ -187,8 +187,9 @@ section("5. The market moves; a fault elsewhere changes nothing here");
 await time.increase(DAY);
 await push(ethFeed, "2650");
 await push(btcFeed, "60000");
-await sys.volOracle.setVol(ETH, vol);
-await sys.volOracle.setVol(BTC, wad("0.5"));
+const volUpdater = await ethers.getSigner(sys.roles.volUpdater); // VOL_UPDATER_ROLE, no delay, bounded
+await sys.volOracle.connect(volUpdater).setVol(ETH, vol);
+await sys.volOracle.connect(volUpdater).setVol(BTC, wad("0.5"));
 await marginTable("ETH rallies to $2,650 (into Carol's short 2600 call)");
 await oracle.connect(guardian).setModeOverride(BTC, 2);
 const before = await usdc.balanceOf(carol.address);

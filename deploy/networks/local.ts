@@ -8,6 +8,8 @@ const DAY = 86_400;
 
 /** Hardhat's default account #19 (mnemonic "test test ... junk"): the local guardian. */
 export const LOCAL_GUARDIAN = "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199";
+/** Hardhat's default account #18: the local vol updater. */
+export const LOCAL_VOL_UPDATER = "0xdD2FD4581271e230360230F9337D5c0430Bf44C0";
 
 /** Daily expiries at 08:00 UTC, up to a year out. */
 const dailyGrid = (strikeStep: bigint, minStrike: bigint, maxStrike: bigint): MarketConfig["grid"] => ({
@@ -95,7 +97,7 @@ export const localConfig: NetworkConfig = {
   // The deployer is the timelock's proposer and executor with a one-minute delay, so the demo and the tests change
   // parameters through the timelock in one call (`Governance.execute`: schedule, advance the clock, execute).
   governance: { timelockDelay: 60 },
-  // The guardian is the last of the 20 default Hardhat accounts (`ethers.getSigners()[19]`), apart from the deployer
-  // (account 0) and the accounts tests and scripts trade with.
-  roles: { guardian: LOCAL_GUARDIAN },
+  // The guardian and the vol updater are the last two of the 20 default Hardhat accounts (`ethers.getSigners()[19]`
+  // and `[18]`), apart from the deployer (account 0, left with no role) and the accounts tests and scripts trade with.
+  roles: { guardian: LOCAL_GUARDIAN, volUpdater: LOCAL_VOL_UPDATER },
 };

@@ -278,8 +278,9 @@ describe("accountMargin and the trade check: contracts vs sdk/model/account.ts (
           await f.setPrice(ETH, ((2000n * WAD * BigInt(s.ethPct)) / 100n / 10n ** 10n) * 10n ** 10n);
           await f.setPrice(BTC, ((60_000n * WAD * BigInt(s.btcPct)) / 100n / 10n ** 10n) * 10n ** 10n);
           if (s.freshVols) {
-            await (await f.volOracle.setVol(ETH, (BigInt(s.ethVolPct) * WAD) / 100n)).wait();
-            await (await f.volOracle.setVol(BTC, (BigInt(s.btcVolPct) * WAD) / 100n)).wait();
+            const volUpdater = await ethers.getSigner(f.roles.volUpdater); // the deployed vol updater
+            await (await f.volOracle.connect(volUpdater).setVol(ETH, (BigInt(s.ethVolPct) * WAD) / 100n)).wait();
+            await (await f.volOracle.connect(volUpdater).setVol(BTC, (BigInt(s.btcVolPct) * WAD) / 100n)).wait();
           }
           if (s.mode === "btcBrokenFeed") {
             const t = await f.now();

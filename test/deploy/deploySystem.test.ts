@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { ETH, BTC, LOCAL_GUARDIAN, localConfig } from "../../deploy/networks/local.js";
+import { ETH, BTC, LOCAL_GUARDIAN, LOCAL_VOL_UPDATER, localConfig } from "../../deploy/networks/local.js";
 import { deploySystem } from "../../deploy/system.js";
 import { bps, wad } from "../../sdk/units.js";
 
@@ -42,7 +42,7 @@ describe("deploy/system: the production deployment", () => {
     expect(lines.every((l) => l.startsWith("="))).to.equal(true, lines.join("\n"));
   });
 
-  it("hands DEFAULT_ADMIN and RISK_ADMIN of every contract to the timelock; the deployer keeps no admin role", async () => {
+  it("hands DEFAULT_ADMIN and RISK_ADMIN of every contract to the timelock; the deployer keeps no role", async () => {
     const { ethers } = await network.create();
     const sys = await deploySystem(ethers, localConfig);
     const [deployer] = await ethers.getSigners();
@@ -50,11 +50,12 @@ describe("deploy/system: the production deployment", () => {
     const RISK_ADMIN = await sys.oracle.RISK_ADMIN_ROLE();
     const DEFAULT_ADMIN = await sys.oracle.DEFAULT_ADMIN_ROLE();
     const GUARDIAN = await sys.oracle.GUARDIAN_ROLE();
+    const VOL_UPDATER = await sys.volOracle.VOL_UPDATER_ROLE();
     for (const c of [sys.oracle, sys.volOracle, sys.settlementOracle, sys.clearingHouse, sys.exchange]) {
       const name = await c.getAddress();
       expect(await c.hasRole(DEFAULT_ADMIN, timelock), `${name} admin`).to.equal(true);
       expect(await c.hasRole(RISK_ADMIN, timelock), `${name} risk admin`).to.equal(true);
-      for (const role of [DEFAULT_ADMIN, RISK_ADMIN, GUARDIAN]) {
+      for (const role of [DEFAULT_ADMIN, RISK_ADMIN, GUARDIAN, VOL_UPDATER]) {
         expect(await c.hasRole(role, deployer.address), `${name}: deployer`).to.equal(false);
       }
     }
@@ -63,6 +64,11 @@ describe("deploy/system: the production deployment", () => {
     expect(sys.roles.guardian).to.not.equal(deployer.address);
     expect(await sys.oracle.hasRole(GUARDIAN, LOCAL_GUARDIAN)).to.equal(true);
     expect(await sys.oracle.hasRole(GUARDIAN, timelock)).to.equal(false);
+    // The vol updater, too, is its own key; the local ones are Hardhat accounts #19 and #18.
+    expect(await sys.volOracle.hasRole(VOL_UPDATER, LOCAL_VOL_UPDATER)).to.equal(true);
+    expect(await sys.volOracle.hasRole(VOL_UPDATER, timelock)).to.equal(false);
+    const signers = await ethers.getSigners();
+    expect([signers[19]!.address, signers[18]!.address]).to.deep.equal([LOCAL_GUARDIAN, LOCAL_VOL_UPDATER]);
     // The timelock administers itself, with the local config's short delay and the deployer as proposer/executor.
     expect(await sys.timelock.getMinDelay()).to.equal(BigInt(localConfig.governance.timelockDelay));
     expect(await sys.timelock.hasRole(await sys.timelock.DEFAULT_ADMIN_ROLE(), deployer.address)).to.equal(false);
