@@ -248,7 +248,8 @@ describe("account vectors (model)", () => {
 describe("whole-account risk reduction (model)", () => {
   const A = ACCOUNT_ID;
   const B = COUNTERPARTY_ID;
-  const v0 = example(EX.belowMm); // 5 short 2,400 calls, spot 2,900: below MM
+  const deep = example(EX.belowMm); // 5 short 2,400 calls, spot 2,900: equity < 0
+  const v0 = { ...deep, cash: deep.cash + 1_000n * WAD }; // the same, below MM but solvent
   const view = oracleView(v0);
   const params = (u: number) => engineParams(v0, u);
   const series = v0.positions[0]!;
@@ -273,11 +274,15 @@ describe("whole-account risk reduction (model)", () => {
     expect(acceptsAfterTrades(before, { equity: 80n, im: 140n })).to.equal(false); // margin fell
     expect(acceptsAfterTrades(before, { equity: 120n, im: 160n })).to.equal(false); // im rose
     expect(acceptsAfterTrades(before, { margin: INITIAL_MARGIN_SKIPPED, im: 0n })).to.equal(true);
+    // reduced, but left insolvent (equity < 0): refused
+    expect(acceptsAfterTrades({ equity: -10n, im: 100n }, { equity: -5n, im: 50n })).to.equal(false);
+    expect(acceptsAfterTrades({ equity: -10n, im: 100n }, { equity: 0n, im: 50n })).to.equal(true);
   });
 
   it("a partial buyback at the mark below MM passes", () => {
     const e = strictEval(state);
     expect(e.equity < e.mm).to.equal(true);
+    expect(e.equity > 0n).to.equal(true);
     // premium: the mark of the 2.5 calls bought back (what the group's value gains without them)
     const half = -series.size / 2n;
     const after = { ...state, positions: [{ series: id, size: series.size + half }] };
@@ -285,6 +290,21 @@ describe("whole-account risk reduction (model)", () => {
     const r = predictTrades(state, A, [trade(half, premium)], view, params, v0.now, 16);
     expect(r.accepted).to.equal(true);
     expect(r.before).to.not.equal(undefined); // below IM after: decided by the fallback
+  });
+
+  it("an insolvent account pays nobody, even at the mark; a buyback for nothing that restores solvency passes", () => {
+    const s = holdings(deep);
+    const p = (u: number) => engineParams(deep, u);
+    const strictAt = (x: AccountState) => evaluateAccount(x, oracleView(deep), p, deep.now, true);
+    expect(strictAt(s).equity < 0n).to.equal(true);
+    const half = -series.size / 2n;
+    const after = { ...s, positions: [{ series: id, size: series.size + half }] };
+    const premium = strictAt({ ...after, cash: 0n }).equity - strictAt({ ...s, cash: 0n }).equity;
+    expect(predictTrades(s, A, [trade(half, premium)], oracleView(deep), p, deep.now, 16).accepted).to.equal(false);
+    // the counterparty gives the 2.5 calls back for nothing: equity rises by their worth (~1,300 > the deficit)
+    const free = predictTrades(s, A, [trade(half, 0n)], oracleView(deep), p, deep.now, 16);
+    expect(strictAt(free.after).equity >= 0n).to.equal(true);
+    expect(free.accepted).to.equal(true);
   });
 
   it("an off-market buyback that drains equity is refused", () => {
