@@ -83,8 +83,6 @@ interface IChainlinkOracle {
     /// @notice The round was published by a superseded aggregator: a later phase of the proxy had already started
     /// (its first round `laterRoundId` was updated at `laterUpdatedAt`, at or before the round's `updatedAt`).
     error Oracle_RoundSuperseded(uint80 roundId, uint256 updatedAt, uint80 laterRoundId, uint256 laterUpdatedAt);
-    /// @notice The expiry (seconds) lies before the underlying was listed: no feed was primary then.
-    error Oracle_NoFeedAtExpiry(uint16 underlying, uint40 expiry);
     /// @notice The feed primary at `expiry` has no round updated at or before `expiry`.
     error Oracle_NoRoundBeforeExpiry(address feed, uint40 expiry);
 
@@ -215,8 +213,8 @@ interface IChainlinkOracle {
     /// @notice Price band of `underlying` (WAD); reverts when unknown.
     function priceBand(uint16 underlying) external view returns (uint256 minPriceWad, uint256 maxPriceWad);
 
-    /// @notice The primary feed in force at `timestamp` (seconds): the last one whose `effectiveFrom <= timestamp`.
-    /// Reverts with `Oracle_NoFeedAtExpiry` before the listing.
+    /// @notice The primary feed in force at `timestamp` (seconds): the last one whose `effectiveFrom <= timestamp`,
+    /// or the listing feed for a timestamp before the listing. Reverts when `underlying` is not listed.
     /// @return feed The proxy.
     /// @return heartbeat Seconds.
     /// @return decimals Feed decimals.

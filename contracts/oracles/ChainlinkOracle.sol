@@ -557,7 +557,14 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
     /// skipped. One read per later phase.
     function _checkNotSuperseded(AggregatorV3Interface feed, uint80 roundId, uint256 updatedAt) internal view {
         uint16 phase = uint16(roundId >> 64);
-        (bool ok, FeedRound memory latest) = feed.latest();
+        if (phase == type(uint16).max) return;
+        // Common case first, without reading the latest round: a proxy reverts for a phase it has no aggregator for,
+        // and phases are numbered without gaps, so then `phase` is the current one. (An aggregator that reverts for
+        // its missing round 1 ends the search here too: a phase p+2 behind an empty p+1 is then not consulted.)
+        (bool ok, ) = feed.at(_firstRound(phase + 1));
+        if (!ok) return;
+        FeedRound memory latest;
+        (ok, latest) = feed.latest();
         // Without a readable latest round, the next phase is the only one known to be checkable.
         uint256 currentPhase = ok ? uint16(latest.roundId >> 64) : uint256(phase) + 1;
         for (uint256 q = uint256(phase) + 1; q <= currentPhase && q <= type(uint16).max; ++q) {
@@ -680,17 +687,18 @@ contract ChainlinkOracle is IChainlinkOracle, AccessControl {
         if (address(cfg.feed) == address(0)) revert Oracle_UnknownUnderlying(underlying);
     }
 
-    /// @dev The last epoch with `effectiveFrom <= t`. Scans from the newest: expiries being settled are recent, and
-    /// each epoch is at least CHANGE_DELAY long, so the list stays short.
+    /// @dev The last epoch with `effectiveFrom <= t`; the listing feed for any earlier `t` (no series of the
+    /// underlying can have expired before it was listed, and the listing feed is the only one tied to it). Scans from
+    /// the newest: expiries being settled are recent, and each epoch is at least CHANGE_DELAY long.
     function _epochAt(uint16 underlying, uint40 t) internal view returns (FeedEpoch memory e) {
         FeedEpoch[] storage history = _feedHistory[underlying];
         uint256 n = history.length;
         if (n == 0) revert Oracle_UnknownUnderlying(underlying);
-        for (uint256 i = n; i > 0; --i) {
+        for (uint256 i = n; i > 1; --i) {
             e = history[i - 1];
             if (e.effectiveFrom <= t) return e;
         }
-        revert Oracle_NoFeedAtExpiry(underlying, t);
+        return history[0];
     }
 
     function _pushEpoch(uint16 underlying, FeedConfig storage cfg) internal {

@@ -288,14 +288,27 @@ contract ChainlinkOracleGovernanceTest is OracleBase {
         assertEq(oracle.primaryFeedCount(BTC), 2);
     }
 
-    function test_primaryFeedAt_RevertWhen_BeforeListing() public {
-        vm.expectRevert(abi.encodeWithSelector(IChainlinkOracle.Oracle_NoFeedAtExpiry.selector, BTC, uint40(T0 - 1)));
-        oracle.primaryFeedAt(BTC, uint40(T0 - 1));
+    /// Before the listing the listing feed applies, even after a switch.
+    function test_primaryFeedAt_BeforeListingIsListingFeed() public {
+        _schedule(evil);
+        _freshAt(T0 + DELAY, 60_000e8, 60_000e8);
+        oracle.applyPrimaryFeed(BTC);
+        (AggregatorV3Interface f, , , uint256 from) = oracle.primaryFeedAt(BTC, uint40(T0 - 1 days));
+        assertEq(address(f), address(btcFeed));
+        assertEq(from, T0);
+        (f, , , from) = oracle.primaryFeedAt(BTC, uint40(T0 + DELAY));
+        assertEq(address(f), address(evil));
+        assertEq(from, T0 + DELAY);
     }
 
-    function test_verify_RevertWhen_ExpiryBeforeListing() public {
-        vm.expectRevert(abi.encodeWithSelector(IChainlinkOracle.Oracle_NoFeedAtExpiry.selector, BTC, uint40(T0 - 1)));
-        oracle.verifySettlementRound(BTC, uint40(T0 - 1), (uint80(1) << 64) | 2);
+    function test_verify_ExpiryBeforeListingUsesListingFeed() public view {
+        (uint256 price, ) = oracle.verifySettlementRound(BTC, uint40(T0 - 61), (uint80(1) << 64) | 2);
+        assertEq(price, 60_000e18);
+    }
+
+    function test_primaryFeedAt_RevertWhen_Unlisted() public {
+        vm.expectRevert(abi.encodeWithSelector(IChainlinkOracle.Oracle_UnknownUnderlying.selector, UNLISTED));
+        oracle.primaryFeedAt(UNLISTED, uint40(T0));
     }
 
     // ---------------------------------------------------------------- settlementReference
