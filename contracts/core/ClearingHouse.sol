@@ -207,12 +207,17 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
             if (!c.listed) revert ClearingHouse_AssetNotListed(token);
             amountWad = _toWadDown(amountNative, c.decimals); // credit rounds down, as above
             if (amountWad == 0) revert ClearingHouse_ZeroAmount();
+            uint16 bit = uint16(1 << c.index); // index < MAX_COLLATERALS = 16
+            // Only the owner or an operator adds a collateral the account does not hold yet: every held collateral
+            // costs each health check of the account a price read, and a stranger must not raise that cost.
+            if (data.collateralMask & bit == 0 && !isAuthorized(account, msg.sender)) {
+                revert ClearingHouse_Unauthorized(account, msg.sender);
+            }
             uint256 total = _totalCollateral[token] + amountWad;
             if (total > c.depositCapWad) revert ClearingHouse_DepositCapExceeded(token, total, c.depositCapWad);
             _pullExact(token, amountNative);
             _totalCollateral[token] = total;
             _collateralBalances[account][token] += amountWad;
-            uint16 bit = uint16(1 << c.index); // index < MAX_COLLATERALS = 16
             if (data.collateralMask & bit == 0) data.collateralMask |= bit;
         }
         emit Deposited(account, token, msg.sender, amountNative, amountWad);
@@ -224,9 +229,7 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         if (data.owner == address(0)) revert ClearingHouse_UnknownAccount(account);
         if (amountNative == 0) revert ClearingHouse_ZeroAmount();
         if (to == address(0)) revert ClearingHouse_ZeroAddress();
-        if (msg.sender != data.owner && !_operators[account][msg.sender]) {
-            revert ClearingHouse_Unauthorized(account, msg.sender); // INV-6
-        }
+        if (!isAuthorized(account, msg.sender)) revert ClearingHouse_Unauthorized(account, msg.sender); // INV-6
         uint256 amountWad;
         if (token == address(_cash)) {
             // debit rounds up: the account never receives more than it is debited for

@@ -22,9 +22,11 @@ import {OracleCache} from "./OracleCache.sol";
 /// - live group (expiry in the future): spot and mode from `marketState`, vol and vol mode from `vol`.
 /// - expired group with a recorded settlement price: intrinsic at that price, no requirement (`settled`).
 /// - expired group without one: intrinsic at spot (tau = 0) with requirements.
-/// - degraded group (market Halted, or ReduceOnly in a strict evaluation, INV-9): no price is relied upon; the group
-///   counts at minus its worst expiry payoff for any price up to lastPrice·(1 + haltShock) (for a defined-risk group
-///   that is minus its maximum loss), with no further requirement. Never a revert: accounts are never frozen.
+/// - degraded group (market Halted, or ReduceOnly in a strict evaluation, INV-9): no price is relied upon; a
+///   defined-risk group counts at minus its maximum loss, an unbounded one at minus its worst expiry payoff for any
+///   price up to lastPrice·(1 + haltShock) and the IM floor per short contract, with no further requirement. Never a
+///   revert: accounts are never frozen.
+/// - settled group: its value (a final cash claim or debt) counts in equity, nothing is required or held.
 /// - a group whose vol or market is ReduceOnly (non-strict evaluation) gets no maintenance credit for positive value.
 /// Group contributions: IM needs max(value, imReq) (longs earn no IM credit), MM needs mmReq + h·max(0, value − mmReq)
 /// with h = mmLongHaircut. Collateral: equity counts amount × price; IM and MM need its IM and MM haircuts; collateral
@@ -181,6 +183,7 @@ contract MarginEvaluator is IMarginEvaluator {
         if (mode == MarketMode.Halted || (t.strict && mode == MarketMode.ReduceOnly)) {
             (uint256 last, ) = chainlinkOracle.lastPrice(underlying);
             uint256 shock = IRiskConfig(clearingHouse).riskParams(underlying).haltShock;
+            if (shock == 0) shock = WAD; // a price market RiskConfig never listed: no parameter, count nothing
             value = amount.mulWad(last).mulWad(WAD - shock);
             t.im += value; // counts 0 for IM
         } else {
@@ -239,15 +242,13 @@ contract MarginEvaluator is IMarginEvaluator {
         }
         (MarketMode marketMode, MarketMode mode) = _marketInputs(p, key, cache);
         if (marketMode == MarketMode.Halted || (t.strict && marketMode == MarketMode.ReduceOnly)) {
-            // Degraded: no price relied upon. Minus the worst payoff up to the shocked last price; nothing more needed.
-            (uint256 last, uint256 maxPrice) = chainlinkOracle.lastPrice(underlying);
-            uint256 upTo = last == 0 ? maxPrice : last.mulWadUp(WAD + t.haltShock);
-            if (upTo > MarginLib.MAX_PRICE) upTo = MarginLib.MAX_PRICE;
-            t.equity -= MarginLib.lossUpTo(positions, start, end, upTo).toInt256();
+            t.equity -= _degradedLoss(positions, start, end, underlying, p.imFloor, t.haltShock).toInt256();
             return end;
         }
         (int256 value, uint256 imReq, uint256 mmReq) = MarginLib.evaluateWords(positions, start, end, p);
         t.equity += value;
+        // A settled group is a final cash claim or debt (it becomes cash at settleAccounts): nothing to hold.
+        if (p.settled) return end;
         // IM: max(value, imReq) — a positive value is held, never credited.
         t.im += value > int256(imReq) ? uint256(value) : imReq;
         // MM: mmReq + h·max(0, value − mmReq), h = 1 while the group's inputs are degraded (e.g. a fallback vol).
@@ -257,6 +258,32 @@ contract MarginEvaluator is IMarginEvaluator {
         } else {
             t.mm += mmReq;
         }
+    }
+
+    /// @dev Conservative loss of a group whose market gives no trustworthy price, nothing further required: a
+    /// defined-risk group (Σ call sizes >= 0) its maximum loss L; an unbounded one its worst expiry payoff up to
+    /// lastPrice·(1 + haltShock) plus, per short contract, the IM floor on the last price (so a halt never needs less
+    /// than the floor a working market asks of a far out-of-the-money short). Rounded up.
+    function _degradedLoss(
+        uint256[] memory positions,
+        uint256 start,
+        uint256 end,
+        uint16 underlying,
+        uint256 imFloor,
+        uint256 haltShock
+    ) internal view returns (uint256) {
+        int256 callSizes;
+        uint256 shortSizes;
+        for (uint256 i = start; i < end; ++i) {
+            int256 size = int96(uint96(positions[i]));
+            if ((positions[i] >> SIZE_BITS) & 0xff == 1) callSizes += size;
+            if (size < 0) shortSizes += uint256(-size);
+        }
+        if (callSizes >= 0) return MarginLib.lossUpTo(positions, start, end, MarginLib.MAX_PRICE);
+        (uint256 last, uint256 maxPrice) = chainlinkOracle.lastPrice(underlying);
+        uint256 upTo = last == 0 ? maxPrice : last.mulWadUp(WAD + haltShock);
+        if (upTo > MarginLib.MAX_PRICE) upTo = MarginLib.MAX_PRICE;
+        return MarginLib.lossUpTo(positions, start, end, upTo) + shortSizes.mulWadUp(imFloor.mulWadUp(last));
     }
 
     /// @dev Writes price, vol, tau and settled of the group `key` into `p`; returns the market mode and the effective

@@ -15,9 +15,12 @@ interface IMarginEvaluator {
     /// @notice Result of one evaluation. All WAD. Initial margin = equity − im; maintenance margin = equity − mm.
     /// @param equity Cash + collateral at its (possibly degraded) price + Σ group values (marks, or conservative
     /// values of degraded groups), rounded against the account.
-    /// @param im What equity must cover for initial margin: Σ collateral × IM haircut + Σ max(value, imReq) per group
-    /// (so a long's value is held, never credited). Rounded up.
-    /// @param mm Σ collateral × MM haircut + Σ (mmReq + mmLongHaircut × max(0, value − mmReq)) per group. Rounded up.
+    /// @param im What equity must cover for initial margin: Σ collateral × IM haircut + Σ max(value, imReq) per live
+    /// or unsettled group (so a long's value is held, never credited). Degraded collateral (market Halted, or
+    /// ReduceOnly when strict) counts at lastPrice·(1 − haltShock) and entirely here; degraded and settled groups add
+    /// nothing. Rounded up.
+    /// @param mm Σ collateral × MM haircut + Σ (mmReq + h × max(0, value − mmReq)) per live or unsettled group, h =
+    /// mmLongHaircut while the group's market and vol are Active, 1 otherwise. Rounded up.
     /// @param groups Number of distinct (underlying, expiry) groups.
     struct Evaluation {
         int256 equity;

@@ -8,7 +8,7 @@ import {SeriesIdLib} from "../libraries/SeriesIdLib.sol";
 import {MarginLib} from "../libraries/MarginLib.sol";
 import {ILens} from "../interfaces/ILens.sol";
 import {IClearingHouse} from "../interfaces/IClearingHouse.sol";
-import {IRiskConfig, EngineParams} from "../interfaces/IRiskConfig.sol";
+import {IRiskConfig, EngineParams, RiskParams} from "../interfaces/IRiskConfig.sol";
 import {IChainlinkOracle} from "../interfaces/IChainlinkOracle.sol";
 
 /// @title Lens
@@ -82,18 +82,28 @@ contract Lens is ILens {
         MarginLib.Leg[] memory leg = new MarginLib.Leg[](1);
         leg[0] = MarginLib.Leg({strike: strike, size: size, isCall: isCall});
         if (m.mode == MarketMode.Halted) {
-            // the core's degraded value: minus the worst payoff up to the shocked last price (no mark)
+            // the core's degraded value (no mark): a bounded leg at minus its maximum loss; a short call at minus its
+            // payoff at the shocked last price plus the IM floor on the last price
+            uint256[] memory words = MarginLib.toWords(leg);
+            if (!isCall || size >= 0) {
+                m.valueWad = -int256(MarginLib.lossUpTo(words, 0, 1, MarginLib.MAX_PRICE));
+                return m;
+            }
             (uint256 last, uint256 maxPrice) = clearingHouse.chainlinkOracle().lastPrice(underlying);
-            uint256 shock = IRiskConfig(address(clearingHouse)).riskParams(underlying).haltShock;
-            uint256 upTo = last == 0 ? maxPrice : last.mulWadUp(WAD + shock);
+            uint256 upTo = last == 0 ? maxPrice : last.mulWadUp(WAD + _riskParams(underlying).haltShock);
             if (upTo > MarginLib.MAX_PRICE) upTo = MarginLib.MAX_PRICE;
-            m.valueWad = -int256(MarginLib.lossUpTo(MarginLib.toWords(leg), 0, 1, upTo));
+            uint256 floor = uint256(-size).mulWadUp(p.imFloor.mulWadUp(last));
+            m.valueWad = -int256(MarginLib.lossUpTo(words, 0, 1, upTo) + floor);
             return m;
         }
         (m.valueWad, , ) = MarginLib.evaluateGroup(leg, p);
         leg[0].size = int256(WAD);
         (int256 unit, , ) = MarginLib.evaluateGroup(leg, p);
         m.markWad = uint256(unit);
+    }
+
+    function _riskParams(uint16 underlying) internal view returns (RiskParams memory) {
+        return IRiskConfig(address(clearingHouse)).riskParams(underlying);
     }
 
     function _inputs(

@@ -12,13 +12,14 @@
  * - im = Σ collateral value × IM haircut (up) + Σ per group max(value, imReq): a long's value is held, never credited;
  * - mm = Σ collateral value × MM haircut (up) + Σ per group (value > mmReq ? mmReq + (value − mmReq)·h (up) : mmReq),
  *   h = mmLongHaircut while the group's effective mode (max of market and vol mode) is Active, else 1;
- * - degraded group (market Halted, or ReduceOnly in a strict evaluation): equity −= lossUpTo(legs, upTo) with
- *   upTo = lastPrice == 0 ? band max : lastPrice·(1 + haltShock) (up), at most MAX_GROUP_PRICE; nothing added to
+ * - degraded group (market Halted, or ReduceOnly in a strict evaluation): equity −= `degradedLoss` (a defined-risk
+ *   group its maximum loss; an unbounded one lossUpTo(legs, upTo) plus the IM floor on the last price per short
+ *   contract, upTo = lastPrice == 0 ? band max : lastPrice·(1 + haltShock) (up), at most MAX_GROUP_PRICE); nothing added to
  *   im or mm;
  * - degraded collateral: value = amount·lastPrice·(1 − haltShock) (down, twice); im += value (counts 0 for IM),
  *   mm += value × MM haircut (up);
- * - settled group (recorded settlement price): intrinsic at that price, no MarginLib requirement (the account rules
- *   above still hold a positive value for IM and haircut it for MM);
+ * - settled group (recorded settlement price): intrinsic at that price in equity, nothing added to im or mm (a
+ *   final cash claim or debt);
  * - groups = number of distinct (underlying, expiry) groups, degraded and settled ones included.
  */
 import { WAD, mulWad, mulWadUp } from "./fixedPoint.js";
@@ -147,7 +148,8 @@ export function evaluateAccount(
     let value: bigint;
     if (isDegraded(mode, strict)) {
       const last = memo.lastPrice(c.priceUnderlying).price;
-      const shock = params(c.priceUnderlying).haltShock;
+      let shock = params(c.priceUnderlying).haltShock;
+      if (shock === 0n) shock = WAD; // a price market RiskConfig never listed: count nothing
       value = mulWad(mulWad(c.amount, last), WAD - shock);
       im += value; // counts 0 for IM
     } else {
@@ -197,6 +199,28 @@ export function groupLegs(group: readonly Position[]): Leg[] {
   });
 }
 
+/**
+ * Mirror of `MarginEvaluator._degradedLoss`: a defined-risk group (Σ call sizes ≥ 0) its maximum loss; an unbounded
+ * one its worst payoff up to `degradedUpTo` plus, per short contract, the IM floor on the last price (rounded up).
+ */
+export function degradedLoss(
+  legs: readonly Leg[],
+  oracles: OracleView,
+  underlying: number,
+  engine: EngineParams,
+): bigint {
+  let callSizes = 0n;
+  let shortSizes = 0n;
+  for (const l of legs) {
+    if (l.isCall) callSizes += l.size;
+    if (l.size < 0n) shortSizes += -l.size;
+  }
+  if (callSizes >= 0n) return lossUpTo(legs, MAX_GROUP_PRICE);
+  const last = oracles.lastPrice(underlying);
+  const upTo = degradedUpTo(last, engine.haltShock);
+  return lossUpTo(legs, upTo) + mulWadUp(shortSizes, mulWadUp(engine.imFloor, last.price));
+}
+
 /** Highest final price a degraded market is assumed to reach: lastPrice·(1 + haltShock), or the band max. */
 export function degradedUpTo(last: { price: bigint; maxPrice: bigint }, haltShock: bigint): bigint {
   const upTo = last.price === 0n ? last.maxPrice : mulWadUp(last.price, WAD + haltShock);
@@ -216,10 +240,11 @@ export function evaluateAccountGroup(
   const { params: p, marketMode, mode } = groupInputs(key, oracles, engine, now);
   const legs = groupLegs(group);
   if (isDegraded(marketMode, strict)) {
-    const upTo = degradedUpTo(oracles.lastPrice(underlying), engine.haltShock);
-    return { value: -toInt256(lossUpTo(legs, upTo)), im: 0n, mm: 0n, degraded: true };
+    return { value: -toInt256(degradedLoss(legs, oracles, underlying, engine)), im: 0n, mm: 0n, degraded: true };
   }
   const { value, imReq, mmReq } = evaluateGroup(legs, p);
+  // A settled group is a final cash claim or debt: it counts in equity, nothing is held.
+  if (p.settled) return { value, im: 0n, mm: 0n, degraded: false };
   // IM: max(value, imReq): a positive value is held, never credited.
   const im = value > imReq ? value : imReq;
   // MM: mmReq + h·(value − mmReq) above the requirement; h = 1 while the group's inputs are degraded.

@@ -145,8 +145,9 @@ describe("account vectors (model)", () => {
       const v = example(EX.haltedUnbounded);
       const e = expected(v);
       const withoutBtc = expected({ ...v, positions: v.positions.filter((p) => p.underlying !== BTC) });
-      // upTo = 66,000 x 1.3 = 85,800: the 0.1 short 70,000 call loses 1,580 there (the long put pays 0).
-      expect(e.equity).to.equal(withoutBtc.equity - 1580n * WAD);
+      // upTo = 66,000 x 1.3 = 85,800: the 0.1 short 70,000 call loses 1,580 there (the long put pays 0), plus the
+      // IM floor on the last price per short contract: 0.1 x 10% x 66,000 = 660.
+      expect(e.equity).to.equal(withoutBtc.equity - 1580n * WAD - 660n * WAD);
       expect(e.im).to.equal(withoutBtc.im);
       expect(e.mm).to.equal(withoutBtc.mm);
       expect(e.groups).to.equal(2);
@@ -170,10 +171,11 @@ describe("account vectors (model)", () => {
       expect(e.mm).to.equal(withoutWeth.mm + mulWadUp(value, v.haircuts.weth.mm));
     });
 
-    it(`${EX.haltedFarCallSpread} (counts 0, not −L: the scan stops at the shocked last price)`, () => {
+    it(EX.haltedFarCallSpread, () => {
       const v = example(EX.haltedFarCallSpread);
       const e = expected(v);
-      expect(e).to.include({ equity: v.cash, im: 0n, mm: 0n });
+      // defined risk: minus its maximum loss 3 x 200 = 600, whatever the last price (a halt never needs less)
+      expect(e).to.include({ equity: v.cash - 600n * WAD, im: 0n, mm: 0n });
     });
 
     it(EX.reduceOnly, () => {

@@ -275,7 +275,7 @@ export const EX = {
   haltedUnbounded: "Halted market: short call at its worst payoff up to the shocked last price",
   haltedBroken: "Halted by a broken feed (answer 0): short call up to the band max",
   haltedCollateral: "Halted market prices the collateral: 0 for IM, shocked last price and MM haircut for MM",
-  haltedFarCallSpread: "Halted market: far-OTM call spread, strikes above the shocked last price",
+  haltedFarCallSpread: "Halted market: far-OTM call spread, strikes above the shocked last price, counts at -L",
   reduceOnly: "ReduceOnly market: prices used, no MM long credit (h = 1); strict evaluation degrades",
   staleVol: "stale vol: ReduceOnly vol mode, h = 1 although mmLongHaircut is 0.5",
   longCredit: "Active with mmLongHaircut 0.5: half the long value above MM is credited for MM",
