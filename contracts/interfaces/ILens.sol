@@ -25,8 +25,8 @@ interface ILens {
 
     /// @notice One position with its mark. `markWad` is the value of one long contract (rounded down); `valueWad` is
     /// size x mark rounded against the account, as in equity. `mode` is the group's effective mode; under Halted
-    /// the mark is 0 and the value is the worst case (longs 0, short puts -strike x size; short calls report 0 and
-    /// make `health` revert).
+    /// the mark is 0 and the value is the core's degraded value of the position alone (a bounded leg at minus its
+    /// maximum loss, a short call at minus its payoff at the shocked last price plus the IM floor; docs/margin.md §4).
     struct PositionMark {
         SeriesId series;
         int256 size;
