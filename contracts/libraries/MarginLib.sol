@@ -122,8 +122,12 @@ library MarginLib {
         if (live) {
             // σ√τ and e^{−rτ} once per group.
             g = BlackScholes.prepare(p.price, p.tau, p.vol, p.rate);
-            sums.imW = _shock(p.imVegaSlope, p.imVegaCap, g.stddev);
-            sums.mmW = _shock(p.mmVegaSlope, p.mmVegaCap, g.stddev);
+            // √(σ√τ) once for both shocks; stddev <= 2.3e19 (BlackScholes domain), so stddev · 1e18 fits. Rounded up.
+            uint256 x = g.stddev * WAD;
+            uint256 root = FixedPointMathLib.sqrt(x);
+            if (root * root < x) ++root;
+            sums.imW = _shock(p.imVegaSlope, p.imVegaCap, root);
+            sums.mmW = _shock(p.mmVegaSlope, p.mmVegaCap, root);
             // rate <= 1e18 (BlackScholes domain) and min(τ, 1 day) <= 86400: no overflow.
             sums.carry = FixedPointMathLib.divUp(uint256(p.rate) * (p.tau < 1 days ? p.tau : 1 days), YEAR);
         }
@@ -265,13 +269,9 @@ library MarginLib {
     // Internal
     // =================================================================================================================
 
-    /// @dev min(cap, slope · √(σ√τ)), rounded up: concave in the total vol, so low-vol medium tenors get a larger
+    /// @dev min(cap, slope · root), root = √(σ√τ) rounded up: concave in the total vol, so low-vol medium tenors get a larger
     /// share of the shock than a linear rule would give them (docs/margin.md §2, stress evidence).
-    function _shock(uint256 slope, uint256 cap, uint256 stddev) private pure returns (uint256 w) {
-        // stddev <= 2.3e19 (BlackScholes domain), so stddev · 1e18 fits; the root rounds up.
-        uint256 x = stddev * WAD;
-        uint256 root = FixedPointMathLib.sqrt(x);
-        if (root * root < x) ++root;
+    function _shock(uint256 slope, uint256 cap, uint256 root) private pure returns (uint256 w) {
         w = FixedPointMathLib.mulWadUp(slope, root);
         if (w > cap) w = cap;
     }
