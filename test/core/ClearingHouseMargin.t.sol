@@ -114,16 +114,17 @@ contract ClearingHouseMarginTest is CoreBase {
         assertEq(im, imBefore);
         vm.prank(bob);
         ch.withdraw(bobAcc, address(usdc), 1_000e6, bob);
-        // carol (short 0.01 BTC call 60k): worst payoff up to 60k x (1 + 50%) = 0.01 x 30k = 300, nothing more needed
+        // carol (short 0.01 BTC call 60k): worst payoff up to 60k x (1 + 50%) = 0.01 x 30k = 300, plus the IM floor on
+        // the last price per short contract (0.01 x 10% x 60k = 60), nothing more needed
         (int256 carolEquity, uint256 carolIm, uint256 carolMm) = ch.accountMargin(carolAcc);
-        assertEq(carolEquity, 10_000e18 - 300e18);
+        assertEq(carolEquity, 10_000e18 - 360e18);
         assertEq(carolIm, 0);
         assertEq(carolMm, 0);
         vm.prank(carol);
         vm.expectPartialRevert(IClearingHouse.ClearingHouse_BelowInitialMargin.selector);
-        ch.withdraw(carolAcc, address(usdc), 9_700e6 + 1, carol);
+        ch.withdraw(carolAcc, address(usdc), 9_640e6 + 1, carol);
         vm.prank(carol);
-        ch.withdraw(carolAcc, address(usdc), 9_700e6, carol);
+        ch.withdraw(carolAcc, address(usdc), 9_640e6, carol);
     }
 
     /// A halted defined-risk group counts at minus its maximum loss (not at -strike per short put).
@@ -138,9 +139,10 @@ contract ClearingHouseMarginTest is CoreBase {
         assertEq(equityBob, 10_000e18 - 3_600e18, "short puts' max loss, long call 0");
         assertEq(imBob, 0);
         assertEq(mmBob, 0);
-        // alice (short call 2000, long 2 puts 1800): worst payoff up to 2000 x 1.5 = 3000 is -1000
+        // alice (short call 2000, long 2 puts 1800; unbounded): worst payoff up to 2000 x 1.5 = 3000 is -1000, plus
+        // the IM floor on the last price for the short call (10% x 2000 = 200)
         (int256 equityAlice, , ) = ch.accountMargin(aliceAcc);
-        assertEq(equityAlice, 10_000e18 - 1_000e18);
+        assertEq(equityAlice, 10_000e18 - 1_200e18);
         // bob may still withdraw what the degraded value leaves, not a wei more
         vm.prank(bob);
         ch.withdraw(bobAcc, address(usdc), 6_400e6, bob);
@@ -157,10 +159,10 @@ contract ClearingHouseMarginTest is CoreBase {
         _setPrice(ETH, 2400e18);
         _halt(ETH);
         (int256 equity, , ) = ch.accountMargin(aliceAcc);
-        assertEq(equity, 10_000e18 - (3600e18 - 2000e18), "loss up to 2400 x 1.5");
+        assertEq(equity, 10_000e18 - (3600e18 - 2000e18) - 240e18, "loss up to 2400 x 1.5, plus 10% x 2400");
         vm.warp(block.timestamp + 2 days); // feed stale: the oracle halts on its own, the last answer still counts
         (equity, , ) = ch.accountMargin(aliceAcc);
-        assertEq(equity, 10_000e18 - 1600e18);
+        assertEq(equity, 10_000e18 - 1840e18);
     }
 
     /// Collateral priced by a halted market counts at its last price less the halt shock: in full for equity, all of
@@ -223,12 +225,12 @@ contract ClearingHouseMarginTest is CoreBase {
         _depositCash(bobAcc, 10_000e6);
         _applyOne(_trade(bobAcc, aliceAcc, call2000, 1e18, 0));
         _reduceOnly(ETH);
-        // strict: worst payoff up to 2000 x 1.5 = -1000
+        // strict: worst payoff up to 2000 x 1.5 = -1000, plus the IM floor 10% x 2000 = 200
         vm.prank(alice);
         vm.expectPartialRevert(IClearingHouse.ClearingHouse_BelowInitialMargin.selector);
-        ch.withdraw(aliceAcc, address(usdc), 9_000e6 + 1, alice);
+        ch.withdraw(aliceAcc, address(usdc), 8_800e6 + 1, alice);
         vm.prank(alice);
-        ch.withdraw(aliceAcc, address(usdc), 9_000e6, alice);
+        ch.withdraw(aliceAcc, address(usdc), 8_800e6, alice);
         // the long side (bob) may withdraw all its cash (a long never needs anything)
         vm.prank(bob);
         ch.withdraw(bobAcc, address(usdc), 10_000e6, bob);

@@ -101,8 +101,8 @@ contract LensTest is CoreBase {
         assertEq(marks[1].valueWad, 0, "halted long counts 0");
     }
 
-    /// A halted leg is shown at the core's degraded value: minus its worst payoff up to the shocked last price
-    /// (a short call up to 60k x 1.5, a short put down to 0); health is still reported (the core never reverts).
+    /// A halted leg is shown at the core's degraded value: a short put (bounded) at minus its maximum loss, a short
+    /// call at minus its payoff at 60k x 1.5 plus the IM floor; health is still reported (the core never reverts).
     function test_positionMarks_HaltedShortsAtDegradedValue() public {
         _depositCash(aliceAcc, 50_000e6);
         SeriesId btcCall = _series(BTC, expiry, 60_000e18, true);
@@ -116,14 +116,15 @@ contract LensTest is CoreBase {
             assertEq(uint8(marks[i].mode), uint8(MarketMode.Halted));
             assertEq(marks[i].markWad, 0);
             if (SeriesId.unwrap(marks[i].series) == SeriesId.unwrap(btcCall)) {
-                assertEq(marks[i].valueWad, -3_000e18, "0.1 x (90k - 60k)");
+                assertEq(marks[i].valueWad, -3_600e18, "0.1 x (90k - 60k) + IM floor 0.1 x 10% x 60k");
             } else {
                 assertEq(marks[i].valueWad, -5_000e18, "0.1 x 50k");
             }
         }
         (int256 equity, uint256 im, uint256 mm) = ch.accountMargin(aliceAcc);
-        // the group (a short strangle) is worst at 0 or at 90k: max(5000, 3000)
-        assertEq(equity, 50_000e18 - 5_000e18);
+        // the group (a short strangle, unbounded) is worst at 0 or at 90k: max(5000, 3000), plus the IM floor on the
+        // last price per short contract: 0.2 x 10% x 60k = 1200
+        assertEq(equity, 50_000e18 - 6_200e18);
         ILens.Health memory h = lens.health(aliceAcc);
         assertEq(h.equity, equity);
         assertEq(h.initialRequirement, im);
