@@ -163,12 +163,12 @@ const explicitDirs = explicitPaths.filter((p) => existsSync(p) && statSync(p).is
 for (const p of explicitPaths.filter((p) => !existsSync(p))) console.log(`::: ${p}: no such file or folder`);
 
 // One group of Solidity test files: one `hardhat test solidity` job; when solc-js crashes on it, halves, recursively.
-// Within a group, a part at least as large as one that already crashed is split without being tried.
+// Every part is tried, even one as large as a part that already crashed: a crash costs ~3 s, while each needless
+// extra job costs a full compilation of the contracts the tests import (~30-50 s here), and the files differ in size.
 async function runSolidityGroup(label, files) {
   if (files.length === 0) return;
   const started = Date.now();
   const group = { label: `solidity ${label}`, passed: 0, failed: 0, test: true, jobs: 0, crashes: 0, splits: [] };
-  let crashSize = Infinity;
 
   const partLabel = (from, n) =>
     n === files.length ? label : n === 1 ? files[from] : `${label} [${from + 1}-${from + n} of ${files.length}]`;
@@ -182,12 +182,10 @@ async function runSolidityGroup(label, files) {
       console.log(`::: ${name}: ${why}, splitting ${a} + ${n - a}`);
       return run(from, a).then(() => run(from + a, n - a));
     };
-    if (n > 1 && n >= crashSize) return split(`${n} files, and ${crashSize} already crashed solc-js in this group`);
     console.log(`\n::: ${name}: hardhat test solidity (${n} file${n === 1 ? "" : "s"})`);
     const result = await hardhat(["test", "solidity", ...part], `solidity ${name}`, { holdUntilCompiled: n > 1 });
     if (result.wasmOom && n > 1) {
       group.crashes += 1;
-      crashSize = Math.min(crashSize, n);
       return split(`${n} files too large for one solc-js job (compiler out of memory in ${duration(result.seconds)})`);
     }
     if (result.code !== 0 && n === 1 && WASM_OOM.test(result.output)) {
