@@ -186,7 +186,7 @@ describe("math differential (contracts vs sdk/model)", function () {
           }
         },
       ),
-      { numRuns: Math.max(20, RUNS / 5), seed: SEED },
+      { numRuns: Math.max(20, Math.floor(RUNS / 5)), seed: SEED },
     );
   });
 
@@ -315,7 +315,7 @@ describe("math differential (contracts vs sdk/model)", function () {
           expect(chain).to.deep.equal(modelOutcome(() => evaluateGroup(legs, params)));
         },
       ),
-      { numRuns: Math.max(20, RUNS / 3), seed: SEED },
+      { numRuns: Math.max(20, Math.floor(RUNS / 3)), seed: SEED },
     );
   });
 
