@@ -442,7 +442,8 @@ describe("stress grid: requirements survive the issue-7 stress (local parameters
       );
     }
     console.log(
-      "      IM held / Deribit standard IM, 30-day single short legs, K/S in [0.90, 1.10], r in {0, 5%, 10%}:",
+      "      (imReq + mark) / Deribit standard IM on the forward, 30-day single short legs, K/S 0.90-1.10 by 0.01, " +
+        "r in {0, 5%, 10%}:",
     );
     for (const row of rows) console.log(row);
     expect(failures).to.deep.equal([]);
