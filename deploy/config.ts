@@ -91,6 +91,20 @@ export interface NetworkConfig {
   /** Maximum distinct (underlying, expiry) groups per account. */
   groupCap: number;
   insuranceFeeShare: bigint;
+  /** Cash (WAD) the insurance fund keeps: the timelock's withdrawals from it stop there. */
+  insuranceFloor: bigint;
+  /** Dutch auction parameters of the liquidation module (docs/liquidation.md; bounds in docs/parameters.md). */
+  liquidation: {
+    fastDuration: number;
+    slowDuration: number;
+    insolventDuration: number;
+    fastDiscount: bigint;
+    buffer: bigint;
+    insolventCap: bigint;
+    fundFeeShare: bigint;
+    deepRatio: bigint;
+    dustSize: bigint;
+  };
   fees: { makerFeeRate: bigint; takerFeeRate: bigint; premiumFeeCap: bigint };
   settlement: { fallbackDelay: number; manualDelay: number };
   /**

@@ -19,6 +19,8 @@ import { Governance, OperationState, type TimelockCall } from "../sdk/governance
 import type {
   ChainlinkOracle,
   ClearingHouse,
+  LiquidationModule,
+  RiskConfig,
   MockAggregator,
   MockERC20,
   OptionExchange,
@@ -48,7 +50,9 @@ export interface System {
   oracle: ChainlinkOracle;
   volOracle: VolatilityOracle;
   settlementOracle: SettlementOracle;
+  riskConfig: RiskConfig;
   clearingHouse: ClearingHouse;
+  liquidation: LiquidationModule;
   exchange: OptionExchange;
   lens: Lens;
   /** Holds DEFAULT_ADMIN_ROLE and RISK_ADMIN_ROLE of every contract above. */
@@ -194,12 +198,18 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
   ]);
 
   // ---- core, trading, periphery
+  const riskConfig = await ensure<RiskConfig>("RiskConfig", "RiskConfig", [
+    deployer.address,
+    await oracle.getAddress(),
+    await cash.getAddress(),
+  ]);
   const clearingHouse = await ensure<ClearingHouse>("ClearingHouse", "ClearingHouse", [
     deployer.address,
     await cash.getAddress(),
     await oracle.getAddress(),
     await volOracle.getAddress(),
     await settlementOracle.getAddress(),
+    await riskConfig.getAddress(),
     roles.feeCollector,
     roles.feeCollector,
   ]);
@@ -209,6 +219,11 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
     deployer.address,
   ]);
   const lens = await ensure<Lens>("Lens", "Lens", [await clearingHouse.getAddress()]);
+  const liquidation = await ensure<LiquidationModule>("LiquidationModule", "LiquidationModule", [
+    await clearingHouse.getAddress(),
+    deployer.address,
+    config.liquidation,
+  ]);
 
   // ---- admin actions: sent directly while the deployer holds the role, queued for the timelock after the hand-over
   const RISK_ADMIN = await oracle.RISK_ADMIN_ROLE(); // the same keccak256("RISK_ADMIN_ROLE") in every contract
@@ -283,13 +298,13 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
         log(`! VolatilityOracle: ${m.symbol} has no vol yet: the vol updater pushes it (VOL_UPDATER_ROLE)`);
       }
     }
-    if (!(await clearingHouse.isUnderlyingListed(m.id))) {
-      await riskAdmin(`ClearingHouse: list ${m.symbol} grid and margin`, clearingHouse, "setUnderlyingParams", [
+    if (!(await riskConfig.isUnderlyingListed(m.id))) {
+      await riskAdmin(`RiskConfig: list ${m.symbol} grid and margin`, riskConfig, "setUnderlyingParams", [
         m.id,
         { ...m.margin, ...m.grid },
       ]);
     }
-    const r = await clearingHouse.riskParams(m.id);
+    const r = await riskConfig.riskParams(m.id);
     const want = m.risk;
     if (
       r.imVegaSlope !== want.imVegaSlope ||
@@ -300,7 +315,7 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
       r.haltShock !== want.haltShock ||
       r.minTradeSize !== want.minTradeSize
     ) {
-      await riskAdmin(`ClearingHouse: ${m.symbol} stress parameters`, clearingHouse, "setRiskParams", [m.id, want]);
+      await riskAdmin(`RiskConfig: ${m.symbol} stress parameters`, riskConfig, "setRiskParams", [m.id, want]);
     }
     if ((await exchange.underlyingOpenInterestCap(m.id)) !== m.openInterestCap) {
       await riskAdmin(`OptionExchange: ${m.symbol} OI cap`, exchange, "setUnderlyingOpenInterestCap", [
@@ -313,8 +328,8 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
   // ---- collateral, caps, fees, wiring
   for (const c of config.collaterals) {
     const address = await collaterals[c.token.symbol]!.getAddress();
-    if (!(await clearingHouse.collateralConfig(address)).listed) {
-      await riskAdmin(`ClearingHouse: list collateral ${c.token.symbol}`, clearingHouse, "listCollateral", [
+    if (!(await riskConfig.collateralConfig(address)).listed) {
+      await riskAdmin(`RiskConfig: list collateral ${c.token.symbol}`, riskConfig, "listCollateral", [
         address,
         c.priceMarket,
         c.haircut,
@@ -323,23 +338,39 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
       ]);
     }
   }
-  if ((await clearingHouse.positionCap()) !== BigInt(config.positionCap)) {
-    await riskAdmin(`ClearingHouse: position cap ${config.positionCap}`, clearingHouse, "setPositionCap", [
+  if ((await riskConfig.positionCap()) !== BigInt(config.positionCap)) {
+    await riskAdmin(`RiskConfig: position cap ${config.positionCap}`, riskConfig, "setPositionCap", [
       config.positionCap,
     ]);
   }
-  if ((await clearingHouse.groupCap()) !== BigInt(config.groupCap)) {
-    await riskAdmin(`ClearingHouse: group cap ${config.groupCap}`, clearingHouse, "setGroupCap", [config.groupCap]);
+  if ((await riskConfig.groupCap()) !== BigInt(config.groupCap)) {
+    await riskAdmin(`RiskConfig: group cap ${config.groupCap}`, riskConfig, "setGroupCap", [config.groupCap]);
   }
-  if ((await clearingHouse.insuranceFeeShare()) !== config.insuranceFeeShare) {
-    await riskAdmin("ClearingHouse: insurance fee share", clearingHouse, "setInsuranceFeeShare", [
-      config.insuranceFeeShare,
-    ]);
+  if ((await riskConfig.insuranceFloor()) !== config.insuranceFloor) {
+    await riskAdmin("RiskConfig: insurance floor", riskConfig, "setInsuranceFloor", [config.insuranceFloor]);
+  }
+  {
+    const p = await liquidation.auctionParams();
+    const want = config.liquidation;
+    const same = (Object.keys(want) as (keyof typeof want)[]).every((k) => BigInt(p[k]) === BigInt(want[k]));
+    if (!same) await riskAdmin("LiquidationModule: auction parameters", liquidation, "setAuctionParams", [want]);
+  }
+  if ((await riskConfig.insuranceFeeShare()) !== config.insuranceFeeShare) {
+    await riskAdmin("RiskConfig: insurance fee share", riskConfig, "setInsuranceFeeShare", [config.insuranceFeeShare]);
   }
   const [maker, taker, cap] = await exchange.feeParams();
   const f = config.fees;
   if (maker !== f.makerFeeRate || taker !== f.takerFeeRate || cap !== f.premiumFeeCap) {
     await riskAdmin("OptionExchange: fees", exchange, "setFees", [f.makerFeeRate, f.takerFeeRate, f.premiumFeeCap]);
+  }
+  if ((await clearingHouse.liquidationModule()) === ethers.ZeroAddress) {
+    await admin(
+      "ClearingHouse: wire liquidation module (write-once)",
+      clearingHouse,
+      DEFAULT_ADMIN,
+      "setLiquidationModule",
+      [await liquidation.getAddress()],
+    );
   }
   if ((await clearingHouse.exchange()) === ethers.ZeroAddress) {
     await admin("ClearingHouse: wire exchange (write-once)", clearingHouse, DEFAULT_ADMIN, "setExchange", [
@@ -360,11 +391,15 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
     ["ChainlinkOracle", oracle],
     ["VolatilityOracle", volOracle],
     ["SettlementOracle", settlementOracle],
+    ["RiskConfig", riskConfig],
     ["ClearingHouse", clearingHouse],
+    ["LiquidationModule", liquidation],
     ["OptionExchange", exchange],
   ];
+  // The clearing house has no risk-admin role (its parameters live in RiskConfig): only DEFAULT_ADMIN moves there.
+  const hasRiskAdmin = (name: string) => name !== "ClearingHouse";
   for (const [name, c] of governed) {
-    await grant(c, name, RISK_ADMIN, "RISK_ADMIN", timelockAddress);
+    if (hasRiskAdmin(name)) await grant(c, name, RISK_ADMIN, "RISK_ADMIN", timelockAddress);
     await grant(c, name, DEFAULT_ADMIN, "DEFAULT_ADMIN", timelockAddress);
   }
   const VOL_UPDATER = await volOracle.VOL_UPDATER_ROLE();
@@ -380,6 +415,7 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
       [RISK_ADMIN, "RISK_ADMIN"],
       [DEFAULT_ADMIN, "DEFAULT_ADMIN"],
     ] as const) {
+      if (role === RISK_ADMIN && !hasRiskAdmin(name)) continue;
       if ((await c.hasRole(role, deployer.address)) && (await c.hasRole(role, timelockAddress))) {
         await send(`${name}: deployer renounces ${roleName}`, c.renounceRole(role, deployer.address));
       }
@@ -412,7 +448,9 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
     oracle,
     volOracle,
     settlementOracle,
+    riskConfig,
     clearingHouse,
+    liquidation,
     exchange,
     lens,
     timelock,

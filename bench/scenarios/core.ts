@@ -5,100 +5,10 @@
  * (underlying, expiry) group, one underlying up to 64 positions, two at 128).
  */
 import type { Scenario } from "../lib.js";
-
-const ETH = 1;
-const BTC = 2;
-const WAD = 10n ** 18n;
-const DAY = 86_400;
-const OFFSET = 8 * 3600;
-
-function seriesId(underlying: number, expiry: number, strikeWad: bigint, isCall: boolean): bigint {
-  return (BigInt(underlying) << 144n) | (BigInt(expiry) << 104n) | (strikeWad << 8n) | (isCall ? 1n : 0n);
-}
+import { BTC, DAY, ETH, OFFSET, WAD, deployCore, seriesId } from "../system.js";
 
 const scenario: Scenario = async ({ ethers, tx, exec }) => {
-  const [admin, user, other] = await ethers.getSigners();
-  const adminAddr = await admin.getAddress();
-
-  const usdc = await ethers.deployContract("MockERC20", ["USD Coin", "USDC", 6]);
-  const weth = await ethers.deployContract("MockERC20", ["Wrapped Ether", "WETH", 18]);
-  const ethFeed = await ethers.deployContract("MockAggregator", [8, "ETH / USD"]);
-  const btcFeed = await ethers.deployContract("MockAggregator", [8, "BTC / USD"]);
-  const guard = await ethers.deployContract("SequencerGuard", [ethers.ZeroAddress, 3600]);
-  const oracle = await ethers.deployContract("ChainlinkOracle", [adminAddr, await guard.getAddress()]);
-  const vol = await ethers.deployContract("VolatilityOracle", [adminAddr]);
-  const settlement = await ethers.deployContract("SettlementOracle", [
-    await oracle.getAddress(),
-    adminAddr,
-    3600,
-    2 * DAY,
-  ]);
-  const ch = await ethers.deployContract("ClearingHouse", [
-    adminAddr,
-    await usdc.getAddress(),
-    await oracle.getAddress(),
-    await vol.getAddress(),
-    await settlement.getAddress(),
-    adminAddr,
-    adminAddr,
-  ]);
-  const chAddr = await ch.getAddress();
-  const exchange = await ethers.deployContract("TestExchangeModule", [chAddr]);
-
-  const now = async (): Promise<number> => (await ethers.provider.getBlock("latest"))!.timestamp;
-  for (const [feed, price] of [
-    [ethFeed, 2000n],
-    [btcFeed, 60_000n],
-  ] as const) {
-    const t = await now();
-    await (await feed.pushRound(price * 10n ** 8n, t)).wait();
-    await (await feed.pushRound(price * 10n ** 8n, t)).wait();
-  }
-  await (await oracle.grantRole(await oracle.RISK_ADMIN_ROLE(), adminAddr)).wait();
-  await (await vol.grantRole(await vol.RISK_ADMIN_ROLE(), adminAddr)).wait();
-  await (await vol.grantRole(await vol.VOL_UPDATER_ROLE(), adminAddr)).wait();
-  const feedParams = (feed: string, min: bigint, max: bigint) => ({
-    feed,
-    heartbeat: DAY,
-    fallbackFeed: ethers.ZeroAddress,
-    fallbackHeartbeat: 0,
-    minPriceWad: min * WAD,
-    maxPriceWad: max * WAD,
-    maxDeviationWad: WAD / 2n,
-    confirmations: 1,
-  });
-  await (await oracle.listUnderlying(ETH, feedParams(await ethFeed.getAddress(), 100n, 100_000n))).wait();
-  await (await oracle.listUnderlying(BTC, feedParams(await btcFeed.getAddress(), 1000n, 1_000_000n))).wait();
-  for (const u of [ETH, BTC]) {
-    await (
-      await vol.listUnderlying(u, {
-        maxAgeSec: 7 * DAY,
-        staleVolWad: 2n * WAD,
-        maxMoveWad: 0,
-      })
-    ).wait();
-  }
-  await (await vol.setVol(ETH, (8n * WAD) / 10n)).wait();
-  await (await vol.setVol(BTC, (6n * WAD) / 10n)).wait();
-
-  const grid = (step: bigint) => ({
-    imBase: (15n * WAD) / 100n,
-    imFloor: WAD / 10n,
-    mmBase: WAD / 10n,
-    mmFloor: (75n * WAD) / 1000n,
-    rate: 0,
-    expiryPeriod: DAY,
-    expiryOffset: OFFSET,
-    maxHorizon: 365 * DAY,
-    strikeStep: step,
-    minStrike: step,
-    maxStrike: step * 1_000_000n,
-  });
-  await (await ch.setUnderlyingParams(ETH, grid(WAD))).wait();
-  await (await ch.setUnderlyingParams(BTC, grid(1000n * WAD))).wait();
-  await (await ch.listCollateral(await weth.getAddress(), ETH, WAD / 10n, WAD / 20n, 1_000_000n * WAD)).wait();
-  await (await ch.setExchange(await exchange.getAddress())).wait();
-  await (await ch.setPositionCap(128)).wait();
+  const { user, other, usdc, weth, risk, ch, chAddr, exchange, now } = await deployCore(ethers);
 
   const chUser = ch.connect(user);
   const usdcUser = usdc.connect(user);
@@ -178,7 +88,7 @@ const scenario: Scenario = async ({ ethers, tx, exec }) => {
     results[`marginCheck.${n}`] = await exec(chAddr, ch.interface.encodeFunctionData("accountMargin", [account]));
   }
   // INV-8's worst shape: 128 positions in MAX_GROUP_CAP (32) expiry groups over both underlyings, 4 legs each.
-  await (await ch.setGroupCap(await ch.MAX_GROUP_CAP())).wait();
+  await (await risk.setGroupCap(await risk.MAX_GROUP_CAP())).wait();
   const worst = await portfolio(128, 4);
   results["marginCheck.worst"] = await exec(chAddr, ch.interface.encodeFunctionData("accountMargin", [worst]));
   return results;

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {FixedPointMathLib} from "solady/src/utils/FixedPointMathLib.sol";
@@ -14,8 +15,7 @@ import {IClearingHouse, Trade} from "../interfaces/IClearingHouse.sol";
 import {IChainlinkOracle} from "../interfaces/IChainlinkOracle.sol";
 import {IVolatilityOracle} from "../interfaces/IVolatilityOracle.sol";
 import {ISettlementOracle} from "../interfaces/ISettlementOracle.sol";
-import {UnderlyingParams, CollateralConfig} from "../interfaces/IRiskConfig.sol";
-import {RiskConfig} from "./RiskConfig.sol";
+import {IRiskConfig, CollateralConfig} from "../interfaces/IRiskConfig.sol";
 import {OracleCache} from "./OracleCache.sol";
 import {MarginEvaluator} from "./MarginEvaluator.sol";
 import {IMarginEvaluator} from "../interfaces/IMarginEvaluator.sol";
@@ -26,9 +26,9 @@ import {IMarginEvaluator} from "../interfaces/IMarginEvaluator.sol";
 /// series data (underlying, expiry, strike, kind) is derived from the id, so the check reads nothing else per
 /// position. Oracle answers are memoized for the duration of one external call (`OracleCache`), so accounts
 /// touched by the same batch share market, vol and settlement reads. The evaluation itself (grouping, MarginLib,
-/// modes) runs in `MarginEvaluator`, a stateless satellite created by the constructor, which keeps this contract
-/// under the code-size limit; it reads margin parameters back from here.
-contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
+/// modes) runs in `MarginEvaluator`, a stateless satellite created by the constructor, and the bounded parameters
+/// live in `RiskConfig`; both keep this contract well under the code-size limit.
+contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransient {
     using OracleCache for OracleCache.Cache;
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -44,6 +44,7 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     struct AccountData {
         address owner;
         uint16 collateralMask; // bit i set when the account holds collateral `_collateralList[i]`
+        bool inAuction; // a liquidation auction is live: the account neither trades nor withdraws
     }
 
     IERC20 private immutable _cash;
@@ -56,6 +57,8 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     ISettlementOracle public immutable settlementOracle;
     /// @inheritdoc IClearingHouse
     IMarginEvaluator public immutable marginEvaluator;
+    /// @inheritdoc IClearingHouse
+    IRiskConfig public immutable riskConfig;
 
     AccountId private constant FEE_ACCOUNT = AccountId.wrap(1);
     AccountId private constant INSURANCE_ACCOUNT = AccountId.wrap(2);
@@ -64,15 +67,18 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     address internal _liquidationModule;
     uint256 internal _accountCount;
     mapping(AccountId account => AccountData) internal _accounts;
-    mapping(AccountId account => mapping(address operator => bool)) internal _operators;
+    /// @dev `approvalEpoch << 1 | approved`; the epoch counts approvals, so a re-approval is a new epoch.
+    mapping(AccountId account => mapping(address operator => uint256)) internal _operators;
     mapping(AccountId account => int256 cashWad) internal _cashBalances;
     mapping(AccountId account => mapping(address token => uint256 amountWad)) internal _collateralBalances;
     mapping(AccountId account => uint256[] packed) internal _positions;
     mapping(AccountId account => mapping(SeriesId series => uint256 indexPlusOne)) internal _positionIndex;
     mapping(SeriesId series => uint256 sizeWad) internal _openInterest;
+    mapping(address token => uint256 amountWad) internal _totalCollateral;
 
-    /// @param admin Holds DEFAULT_ADMIN_ROLE (module wiring, roles) and RISK_ADMIN_ROLE (listings, parameters).
-    /// @param cashToken_ The quote stablecoin; decimals at most 36.
+    /// @param admin Holds DEFAULT_ADMIN_ROLE (module wiring, roles).
+    /// @param cashToken_ The quote stablecoin; decimals at most 36 (checked by `RiskConfig`).
+    /// @param riskConfig_ The bounded parameters; must name the same cash token and market oracle.
     /// @param feeCollector Owner of the fee account (id 1).
     /// @param insuranceFund Owner of the insurance account (id 2).
     constructor(
@@ -81,26 +87,31 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         IChainlinkOracle chainlinkOracle_,
         IVolatilityOracle volatilityOracle_,
         ISettlementOracle settlementOracle_,
+        IRiskConfig riskConfig_,
         address feeCollector,
         address insuranceFund
-    ) RiskConfig(admin) {
+    ) {
         if (
             admin == address(0) ||
             address(cashToken_) == address(0) ||
             address(chainlinkOracle_) == address(0) ||
             address(volatilityOracle_) == address(0) ||
             address(settlementOracle_) == address(0) ||
+            address(riskConfig_) == address(0) ||
             feeCollector == address(0) ||
             insuranceFund == address(0)
         ) revert ClearingHouse_ZeroAddress();
-        uint8 decimals = cashToken_.decimals();
-        if (decimals > MAX_DECIMALS) revert RiskConfig_DecimalsOutOfBounds(decimals); // see MAX_DECIMALS
+        if (riskConfig_.cashToken() != address(cashToken_) || riskConfig_.chainlinkOracle() != chainlinkOracle_) {
+            revert ClearingHouse_ConfigMismatch(address(riskConfig_));
+        }
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _cash = IERC20(address(cashToken_));
-        _cashDecimals = decimals;
+        _cashDecimals = cashToken_.decimals(); // <= 36, checked by RiskConfig's constructor
+        riskConfig = riskConfig_;
         chainlinkOracle = chainlinkOracle_;
         volatilityOracle = volatilityOracle_;
         settlementOracle = settlementOracle_;
-        marginEvaluator = new MarginEvaluator(chainlinkOracle_, volatilityOracle_, settlementOracle_);
+        marginEvaluator = new MarginEvaluator(chainlinkOracle_, volatilityOracle_, settlementOracle_, riskConfig_);
         _createAccount(feeCollector); // id 1
         _createAccount(insuranceFund); // id 2
     }
@@ -156,8 +167,20 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         if (owner == address(0)) revert ClearingHouse_UnknownAccount(account);
         if (operator == address(0)) revert ClearingHouse_ZeroAddress();
         if (msg.sender != owner) revert ClearingHouse_Unauthorized(account, msg.sender);
-        _operators[account][operator] = approved;
-        emit OperatorSet(account, operator, approved);
+        uint256 epoch = _operators[account][operator] >> 1;
+        // every approval starts a new epoch: orders signed under an earlier approval stay dead (OptionExchange)
+        if (approved) ++epoch;
+        _operators[account][operator] = (epoch << 1) | (approved ? 1 : 0);
+        emit OperatorSet(account, operator, approved, epoch);
+    }
+
+    /// @inheritdoc IClearingHouse
+    function operatorApproval(
+        AccountId account,
+        address operator
+    ) external view returns (bool approved, uint256 epoch) {
+        uint256 word = _operators[account][operator];
+        return (word & 1 == 1 && _accounts[account].owner != address(0), word >> 1);
     }
 
     /// @inheritdoc IClearingHouse
@@ -168,7 +191,7 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     /// @inheritdoc IClearingHouse
     function isAuthorized(AccountId account, address actor) public view returns (bool) {
         address owner = _accounts[account].owner;
-        return owner != address(0) && (actor == owner || _operators[account][actor]);
+        return owner != address(0) && (actor == owner || _operators[account][actor] & 1 == 1);
     }
 
     /// @inheritdoc IClearingHouse
@@ -200,10 +223,14 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
             // credit rounds down (exact for <= 18 decimals); the dust of a >18-decimal token stays with the protocol
             amountWad = _toWadDown(amountNative, _cashDecimals);
             if (amountWad == 0) revert ClearingHouse_ZeroAmount();
+            // While the fund is in deficit a token buys more than one cash claim (docs/liquidation.md §4), so a
+            // deposit neither pays for an earlier loss nor dilutes it; the fund carries the difference.
+            uint256 claims = _claimsFor(amountWad, false);
             _pullExact(token, amountNative);
-            _cashBalances[account] += amountWad.toInt256();
+            _cashBalances[account] += claims.toInt256();
+            if (claims != amountWad) _cashBalances[INSURANCE_ACCOUNT] -= (claims - amountWad).toInt256();
         } else {
-            CollateralConfig memory c = _collaterals[token];
+            CollateralConfig memory c = riskConfig.collateralConfig(token);
             if (!c.listed) revert ClearingHouse_AssetNotListed(token);
             amountWad = _toWadDown(amountNative, c.decimals); // credit rounds down, as above
             if (amountWad == 0) revert ClearingHouse_ZeroAmount();
@@ -229,17 +256,31 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         if (data.owner == address(0)) revert ClearingHouse_UnknownAccount(account);
         if (amountNative == 0) revert ClearingHouse_ZeroAmount();
         if (to == address(0)) revert ClearingHouse_ZeroAddress();
-        if (!isAuthorized(account, msg.sender)) revert ClearingHouse_Unauthorized(account, msg.sender); // INV-6
+        if (data.inAuction) revert ClearingHouse_InAuction(account);
+        if (_isFund(account)) {
+            // the fund is the protocol's: only the admin (the timelock) moves it out, never below its floor
+            if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) revert ClearingHouse_Unauthorized(account, msg.sender);
+        } else if (!isAuthorized(account, msg.sender)) {
+            revert ClearingHouse_Unauthorized(account, msg.sender); // INV-6
+        }
         uint256 amountWad;
         if (token == address(_cash)) {
             // debit rounds up: the account never receives more than it is debited for
             amountWad = _toWadUp(amountNative, _cashDecimals);
+            // While the fund is in deficit a cash claim is worth less than a token (docs/liquidation.md §4): the
+            // account is debited the claims `amountWad` tokens are worth; the difference refills the fund.
+            uint256 claims = _claimsFor(amountWad, true);
             int256 cash = _cashBalances[account];
-            int256 cashAfter = cash - amountWad.toInt256();
-            if (cashAfter < 0) revert ClearingHouse_InsufficientCash(account, cash, amountWad);
+            int256 cashAfter = cash - claims.toInt256();
+            if (cashAfter < 0) revert ClearingHouse_InsufficientCash(account, cash, claims);
+            if (_isFund(account)) {
+                uint256 floor = riskConfig.insuranceFloor();
+                if (cashAfter < floor.toInt256()) revert ClearingHouse_InsuranceFloor(cashAfter, floor);
+            }
             _cashBalances[account] = cashAfter;
+            if (claims != amountWad) _cashBalances[INSURANCE_ACCOUNT] += (claims - amountWad).toInt256();
         } else {
-            CollateralConfig memory c = _collaterals[token];
+            CollateralConfig memory c = riskConfig.collateralConfig(token);
             if (!c.listed) revert ClearingHouse_AssetNotListed(token);
             amountWad = _toWadUp(amountNative, c.decimals); // debit rounds up, as above
             uint256 balance = _collateralBalances[account][token];
@@ -271,6 +312,11 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IClearingHouse
+    function totalCollateral(address token) external view returns (uint256) {
+        return _totalCollateral[token];
+    }
+
+    /// @inheritdoc IClearingHouse
     function cashToken() external view returns (address) {
         return address(_cash);
     }
@@ -297,7 +343,7 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         }
         if (fees != 0) {
             // insurance share rounds down; the fee account takes the remainder, so the split is exact
-            uint256 insurancePart = fees.mulWad(_insuranceFeeShare);
+            uint256 insurancePart = fees.mulWad(riskConfig.insuranceFeeShare());
             _cashBalances[FEE_ACCOUNT] += (fees - insurancePart).toInt256();
             _cashBalances[INSURANCE_ACCOUNT] += insurancePart.toInt256();
         }
@@ -313,11 +359,11 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         Trade calldata t,
         OracleCache.Cache memory cache
     ) internal returns (bool buyerOpens, bool sellerOpens) {
-        if (_accounts[t.buyer].owner == address(0)) revert ClearingHouse_UnknownAccount(t.buyer);
-        if (_accounts[t.seller].owner == address(0)) revert ClearingHouse_UnknownAccount(t.seller);
+        _requireCanTrade(t.buyer);
+        _requireCanTrade(t.seller);
         if (t.buyer == t.seller) revert ClearingHouse_SelfTrade(t.buyer);
         if (t.size == 0) revert ClearingHouse_ZeroAmount();
-        _requireTradable(t.series);
+        uint256 minSize = _requireTradable(t.series);
         uint16 underlying = SeriesIdLib.underlying(t.series);
         MarketMode mode = _liveMode(cache, underlying, SeriesIdLib.expiryKey(t.series));
         if (mode == MarketMode.Halted) revert ClearingHouse_MarketHalted(underlying);
@@ -327,7 +373,6 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         // ReduceOnly markets refuse new exposure per series on either side.
         if (mode == MarketMode.ReduceOnly && adds) revert ClearingHouse_ReduceOnly(underlying);
         // Dust cannot open positions (it would use up another account's position slots).
-        uint256 minSize = _riskParams[underlying].minTradeSize;
         if (t.size < minSize && (buyerOpens || sellerOpens)) {
             revert ClearingHouse_BelowMinTradeSize(t.series, t.size, minSize);
         }
@@ -336,6 +381,19 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         _cashBalances[t.buyer] -= (t.premium + t.buyerFee).toInt256();
         _cashBalances[t.seller] += t.premium.toInt256() - t.sellerFee.toInt256();
         emit TradeApplied(t.series, t.buyer, t.seller, t.size, t.premium, t.buyerFee, t.sellerFee);
+    }
+
+    function _isFund(AccountId account) internal pure returns (bool) {
+        return AccountId.unwrap(account) == AccountId.unwrap(INSURANCE_ACCOUNT);
+    }
+
+    /// @dev An account trades when it exists, is not the insurance fund (which only takes over liquidated portfolios
+    /// and holds them to expiry) and has no live auction.
+    function _requireCanTrade(AccountId account) internal view {
+        AccountData storage data = _accounts[account];
+        if (data.owner == address(0)) revert ClearingHouse_UnknownAccount(account);
+        if (data.inAuction) revert ClearingHouse_InAuction(account);
+        if (_isFund(account)) revert ClearingHouse_Unauthorized(account, msg.sender);
     }
 
     /// @dev Moves `size` of `series` from `seller` to `buyer` and keeps open interest equal to the sum of longs.
@@ -439,7 +497,8 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
 
     /// @inheritdoc IClearingHouse
     function isTradable(SeriesId series) external view returns (bool) {
-        return _tradability(series) == 0;
+        (uint256 code, ) = _tradability(series);
+        return code == 0;
     }
 
     /// @inheritdoc IClearingHouse
@@ -464,6 +523,133 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     }
 
     // =================================================================================================================
+    // Liquidation hooks (the liquidation module only)
+    // =================================================================================================================
+
+    /// @inheritdoc IClearingHouse
+    function setInAuction(AccountId account, bool live) external {
+        if (msg.sender != _liquidationModule) revert ClearingHouse_OnlyLiquidationModule(msg.sender);
+        _accounts[account].inAuction = live;
+    }
+
+    /// @inheritdoc IClearingHouse
+    function liquidationTransfer(
+        AccountId from,
+        AccountId to,
+        uint256 fractionWad,
+        int256 bidderPays,
+        int256 fundPays
+    ) external nonReentrant {
+        if (msg.sender != _liquidationModule) revert ClearingHouse_OnlyLiquidationModule(msg.sender);
+        if (fractionWad == 0 || fractionWad > WAD) revert ClearingHouse_InvalidFraction(fractionWad);
+        if (!_accounts[from].inAuction) revert ClearingHouse_NotInAuction(from);
+        if (AccountId.unwrap(from) == AccountId.unwrap(to)) revert ClearingHouse_SelfTrade(from);
+        if (!_isFund(to)) {
+            _requireCanTrade(to);
+        } else if (bidderPays != 0 || fundPays != 0) {
+            revert ClearingHouse_Unauthorized(to, msg.sender); // the fund takes over only as the last resort, for free
+        }
+        bool opened = _transferPositions(from, to, fractionWad);
+        _transferCollateral(from, to, fractionWad);
+        // cash: the fraction moves rounded toward zero (the liquidated account keeps any rounding), then the bid
+        int256 cash = _cashBalances[from];
+        int256 moved = (cash * fractionWad.toInt256()) / int256(WAD);
+        _cashBalances[from] = cash - moved + bidderPays;
+        _cashBalances[to] += moved - bidderPays + fundPays;
+        if (fundPays != 0) _cashBalances[INSURANCE_ACCOUNT] -= fundPays;
+        emit LiquidationTransfer(from, to, fractionWad, moved, bidderPays, fundPays);
+        if (_isFund(to)) return; // the fund of last resort takes the portfolio as it is
+        // the bidder must end at or above initial margin itself (strict, group cap when it opened a group)
+        OracleCache.Cache memory cache;
+        (int256 margin, , ) = _initialMargin(to, opened, cache);
+        if (margin < 0) revert ClearingHouse_BelowInitialMargin(to, margin);
+    }
+
+    /// @inheritdoc IClearingHouse
+    function inAuction(AccountId account) external view returns (bool) {
+        return _accounts[account].inAuction;
+    }
+
+    /// @inheritdoc IClearingHouse
+    function accountHealth(AccountId account) external view returns (int256 equity, uint256 mm, uint256 halted) {
+        if (_accounts[account].owner == address(0)) revert ClearingHouse_UnknownAccount(account);
+        int256 cash = _cashBalances[account];
+        uint256[] memory words = _positions[account];
+        uint256 mask = _accounts[account].collateralMask;
+        if (words.length == 0 && mask == 0) return (cash, 0, 0);
+        OracleCache.Cache memory cache;
+        (IMarginEvaluator.Evaluation memory e, ) = marginEvaluator.evaluate(
+            cash,
+            _collateralWords(account, mask),
+            words,
+            false,
+            cache
+        );
+        return (e.equity, e.mm, e.halted);
+    }
+
+    /// @dev Moves `fraction` of every position of `from` to `to` (rounded toward zero: `from` keeps the rounding;
+    /// all of it at WAD). Returns whether `to` opened a position it did not hold.
+    function _transferPositions(AccountId from, AccountId to, uint256 fraction) internal returns (bool opened) {
+        uint256[] storage list = _positions[from];
+        // Walk backwards: at WAD every position is removed, and swap-and-pop only moves visited elements.
+        for (uint256 i = list.length; i > 0;) {
+            unchecked {
+                --i; // i > 0 by the loop condition
+            }
+            uint256 word = list[i];
+            SeriesId series = SeriesId.wrap(word >> SIZE_BITS);
+            int256 size = int96(uint96(word));
+            int256 part = fraction == WAD ? size : (size * int256(fraction)) / int256(WAD);
+            if (part == 0) continue;
+            (int256 fromOld, int256 fromNew) = _updatePosition(from, series, -part);
+            (int256 toOld, int256 toNew) = _updatePosition(to, series, part);
+            if (toOld == 0) opened = true;
+            // INV-2: open interest is the sum of longs
+            int256 oiDelta = _longPart(toNew) - _longPart(toOld) + _longPart(fromNew) - _longPart(fromOld);
+            if (oiDelta != 0) _openInterest[series] = (_openInterest[series].toInt256() + oiDelta).toUint256();
+        }
+    }
+
+    /// @dev Moves `fraction` of every collateral balance of `from` to `to` (rounded down).
+    function _transferCollateral(AccountId from, AccountId to, uint256 fraction) internal {
+        AccountData storage source = _accounts[from];
+        uint16 mask = source.collateralMask;
+        if (mask == 0) return;
+        (address[] memory tokens, ) = riskConfig.collateralSlots(mask);
+        AccountData storage target = _accounts[to];
+        uint256 c;
+        // tokens[] lists the set bits of `mask` in index order
+        for (uint256 index; mask >> index != 0; ++index) {
+            if ((mask >> index) & 1 == 0) continue;
+            address token = tokens[c++];
+            uint256 balance = _collateralBalances[from][token];
+            uint256 part = balance.mulWad(fraction);
+            if (part == 0) continue;
+            _collateralBalances[from][token] = balance - part;
+            _collateralBalances[to][token] += part;
+            uint16 bit = uint16(1 << index); // index < MAX_COLLATERALS = 16
+            if (part == balance) source.collateralMask &= ~bit;
+            target.collateralMask |= bit;
+        }
+    }
+
+    /// @dev Cash claims worth `amountWad` tokens. 1:1 unless the insurance fund's cash is negative (a realised loss
+    /// `deficit`): then a claim is worth `backing / (backing + deficit)` tokens, `backing` being the cash tokens
+    /// held. Rounded up for a withdrawal (`up`), down for a deposit: the rate never moves against the others.
+    function _claimsFor(uint256 amountWad, bool up) internal view returns (uint256) {
+        int256 fund = _cashBalances[INSURANCE_ACCOUNT];
+        if (fund >= 0) return amountWad;
+        uint256 backing = _toWadDown(_cash.balanceOf(address(this)), _cashDecimals);
+        if (backing == 0) return amountWad; // nothing held: no claim can be paid, and none is diluted
+        uint256 deficit = uint256(-fund);
+        return
+            up
+                ? FixedPointMathLib.mulDivUp(amountWad, backing + deficit, backing)
+                : FixedPointMathLib.mulDiv(amountWad, backing + deficit, backing);
+    }
+
+    // =================================================================================================================
     // Internal: health check
     // =================================================================================================================
 
@@ -484,7 +670,10 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         if (words.length == 0 && mask == 0) return (cash, 0, cache);
         IMarginEvaluator.Evaluation memory e;
         (e, cache) = marginEvaluator.evaluate(cash, _collateralWords(account, mask), words, true, cache);
-        if (opened && e.groups > _groupCap) revert ClearingHouse_GroupCapReached(account, e.groups, _groupCap);
+        if (opened) {
+            uint256 cap = riskConfig.groupCap();
+            if (e.groups > cap) revert ClearingHouse_GroupCapReached(account, e.groups, cap);
+        }
         return (e.equity - e.im.toInt256(), e.im, cache);
     }
 
@@ -556,26 +745,12 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     }
 
     /// @dev One word per held collateral: `priceUnderlying << 240 | haircut << 176 | mmHaircut << 112 | amountWad`.
-    function _collateralWords(AccountId account, uint256 mask) internal view returns (uint256[] memory collaterals) {
-        collaterals = new uint256[](_popCount(mask));
-        uint256 c;
-        for (uint256 index; mask != 0; ++index) {
-            if (mask & 1 == 1) {
-                address token = _collateralList[index];
-                CollateralConfig storage config = _collaterals[token];
-                // amount <= MAX_DEPOSIT_CAP < 2**112, haircuts <= 1e18 < 2**64
-                collaterals[c++] =
-                    (uint256(config.priceUnderlying) << 240) |
-                    (uint256(config.haircut) << 176) |
-                    (uint256(config.mmHaircut) << 112) |
-                    _collateralBalances[account][token];
-            }
-            mask >>= 1;
+    function _collateralWords(AccountId account, uint256 mask) internal view returns (uint256[] memory words) {
+        address[] memory tokens;
+        (tokens, words) = riskConfig.collateralSlots(mask);
+        for (uint256 i; i < tokens.length; ++i) {
+            words[i] |= _collateralBalances[account][tokens[i]]; // amount <= MAX_DEPOSIT_CAP < 2**112
         }
-    }
-
-    function _popCount(uint256 mask) internal pure returns (uint256 count) {
-        for (; mask != 0; mask &= mask - 1) ++count;
     }
 
     // =================================================================================================================
@@ -615,7 +790,8 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
         if (index == 0) {
             newSize = delta;
             uint256 length = list.length;
-            if (length >= _positionCap) revert ClearingHouse_PositionCapReached(account, _positionCap);
+            uint256 cap = riskConfig.positionCap();
+            if (length >= cap) revert ClearingHouse_PositionCapReached(account, cap);
             list.push(_pack(account, series, newSize));
             _positionIndex[account][series] = length + 1;
         } else {
@@ -670,24 +846,17 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     }
 
     /// @dev 0 = tradable, 1 = not listed / off grid / malformed, 2 = expired.
-    function _tradability(SeriesId series) internal view returns (uint256) {
-        uint256 raw = SeriesId.unwrap(series);
-        if (raw >> 160 != 0 || raw & 0xff > 1) return 1;
-        uint256 expiry = SeriesIdLib.expiry(series);
-        uint256 strike = SeriesIdLib.strike(series);
-        if (expiry == 0 || strike == 0) return 1;
-        if (expiry <= block.timestamp) return 2;
-        UnderlyingParams storage p = _underlyings[SeriesIdLib.underlying(series)];
-        if (p.imBase == 0) return 1; // underlying not listed
-        if (_openInterest[series] != 0) return 0; // listed once: stays tradable until expiry whatever the grid
-        if (expiry > block.timestamp + p.maxHorizon) return 1;
-        if (expiry % p.expiryPeriod != p.expiryOffset) return 1;
-        if (strike % p.strikeStep != 0 || strike < p.minStrike || strike > p.maxStrike) return 1;
-        return 0;
+    /// @dev 0 = tradable, 1 = not listed / off grid / malformed, 2 = expired (see `RiskConfig.tradability`), and the
+    /// underlying's minimum trade size.
+    function _tradability(SeriesId series) internal view returns (uint256, uint256) {
+        // listed once: stays tradable until expiry whatever the grid
+        return riskConfig.tradability(series, _openInterest[series] != 0);
     }
 
-    function _requireTradable(SeriesId series) internal view {
-        uint256 code = _tradability(series);
+    /// @dev Reverts unless `series` is tradable; returns its minimum trade size.
+    function _requireTradable(SeriesId series) internal view returns (uint256 minSize) {
+        uint256 code;
+        (code, minSize) = _tradability(series);
         if (code == 2) revert ClearingHouse_SeriesExpired(series, SeriesIdLib.expiry(series));
         if (code != 0) revert ClearingHouse_SeriesNotTradable(series);
     }
@@ -711,13 +880,5 @@ contract ClearingHouse is IClearingHouse, RiskConfig, ReentrancyGuardTransient {
     function _toWadUp(uint256 amountNative, uint8 decimals) internal pure returns (uint256) {
         if (decimals <= 18) return amountNative * 10 ** (18 - decimals); // exact; checked overflow
         return FixedPointMathLib.divUp(amountNative, 10 ** (decimals - 18));
-    }
-
-    function _marketOracle() internal view override returns (IChainlinkOracle) {
-        return chainlinkOracle;
-    }
-
-    function _cashTokenAddress() internal view override returns (address) {
-        return address(_cash);
     }
 }

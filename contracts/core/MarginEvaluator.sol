@@ -49,16 +49,20 @@ contract MarginEvaluator is IMarginEvaluator {
     IVolatilityOracle public immutable volatilityOracle;
     /// @inheritdoc IMarginEvaluator
     ISettlementOracle public immutable settlementOracle;
+    /// @inheritdoc IMarginEvaluator
+    IRiskConfig public immutable riskConfig;
 
     constructor(
         IChainlinkOracle chainlinkOracle_,
         IVolatilityOracle volatilityOracle_,
-        ISettlementOracle settlementOracle_
+        ISettlementOracle settlementOracle_,
+        IRiskConfig riskConfig_
     ) {
         clearingHouse = msg.sender;
         chainlinkOracle = chainlinkOracle_;
         volatilityOracle = volatilityOracle_;
         settlementOracle = settlementOracle_;
+        riskConfig = riskConfig_;
     }
 
     /// @dev Running totals of one evaluation (memory keeps the group loop clear of stack limits).
@@ -67,6 +71,7 @@ contract MarginEvaluator is IMarginEvaluator {
         uint256 im;
         uint256 mm;
         uint256 groups;
+        uint256 halted;
         uint256 paramsFor; // underlying + 1 whose risk parameters are loaded
         uint256 mmLongHaircut;
         uint256 haltShock;
@@ -142,6 +147,7 @@ contract MarginEvaluator is IMarginEvaluator {
         e.im = t.im;
         e.mm = t.mm;
         e.groups = t.groups;
+        e.halted = t.halted;
     }
 
     /// @dev Positions before a batch of trades: each delta word `SeriesId << 96 | uint96(int96 sizeDelta)` is undone
@@ -181,8 +187,9 @@ contract MarginEvaluator is IMarginEvaluator {
         uint256 amount = uint112(word);
         uint256 value;
         if (mode == MarketMode.Halted || (t.strict && mode == MarketMode.ReduceOnly)) {
+            if (mode == MarketMode.Halted) ++t.halted;
             (uint256 last, ) = chainlinkOracle.lastPrice(underlying);
-            uint256 shock = IRiskConfig(clearingHouse).riskParams(underlying).haltShock;
+            uint256 shock = riskConfig.riskParams(underlying).haltShock;
             if (shock == 0) shock = WAD; // a price market RiskConfig never listed: no parameter, count nothing
             value = amount.mulWad(last).mulWad(WAD - shock);
             t.im += value; // counts 0 for IM
@@ -209,7 +216,7 @@ contract MarginEvaluator is IMarginEvaluator {
 
     /// @dev Risk parameters of `underlying`, read once per underlying run from the clearing house.
     function _loadParams(MarginLib.GroupParams memory p, Totals memory t, uint16 underlying) internal view {
-        EngineParams memory e = IRiskConfig(clearingHouse).engineParams(underlying);
+        EngineParams memory e = riskConfig.engineParams(underlying);
         p.imBase = e.imBase;
         p.imFloor = e.imFloor;
         p.mmBase = e.mmBase;
@@ -241,6 +248,7 @@ contract MarginEvaluator is IMarginEvaluator {
             _loadParams(p, t, underlying);
         }
         (MarketMode marketMode, MarketMode mode) = _marketInputs(p, key, cache);
+        if (mode == MarketMode.Halted) ++t.halted;
         if (marketMode == MarketMode.Halted || (t.strict && marketMode == MarketMode.ReduceOnly)) {
             t.equity -= _degradedLoss(positions, start, end, underlying, p.imFloor, t.haltShock).toInt256();
             return end;

@@ -6,11 +6,15 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 
 import {IRiskConfig, UnderlyingParams, RiskParams, EngineParams, CollateralConfig} from "../interfaces/IRiskConfig.sol";
 import {IChainlinkOracle} from "../interfaces/IChainlinkOracle.sol";
+import {SeriesId} from "../types/Types.sol";
+import {SeriesIdLib} from "../libraries/SeriesIdLib.sol";
 
 /// @title RiskConfig
-/// @notice Bounded risk parameters, inherited by the clearing house so the health check reads them from its own
-/// storage (no external call). Every setter is risk-admin only, checks its bounds and emits.
-abstract contract RiskConfig is IRiskConfig, AccessControl {
+/// @notice Bounded risk parameters of the clearing house: markets and their grids, margin and engine parameters,
+/// collateral listings and haircuts, caps. Every setter is risk-admin only, checks its bounds and emits. The
+/// clearing house and the margin evaluator read it through a few packed views (`tradability`, `collateralSlots`,
+/// `engineParams`), which keeps the clearing house's code small enough for the liquidation hook.
+contract RiskConfig is IRiskConfig, AccessControl {
     /// @notice Lists markets and collateral, tunes parameters within the bounds below.
     bytes32 public constant RISK_ADMIN_ROLE = keccak256("RISK_ADMIN_ROLE");
 
@@ -63,14 +67,29 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
 
     mapping(uint16 underlying => UnderlyingParams) internal _underlyings;
     mapping(address token => CollateralConfig) internal _collaterals;
-    mapping(address token => uint256 amountWad) internal _totalCollateral;
     address[] internal _collateralList;
     mapping(uint16 underlying => RiskParams) internal _riskParams;
     uint256 internal _positionCap;
     uint256 internal _insuranceFeeShare;
     uint256 internal _groupCap;
+    uint256 internal _insuranceFloor;
 
-    constructor(address admin) {
+    /// @inheritdoc IRiskConfig
+    IChainlinkOracle public immutable chainlinkOracle;
+    /// @inheritdoc IRiskConfig
+    address public immutable cashToken;
+
+    /// @param admin Receives DEFAULT_ADMIN_ROLE and RISK_ADMIN_ROLE (the timelock after deployment).
+    /// @param chainlinkOracle_ The oracle whose markets may be listed.
+    /// @param cashToken_ The quote stablecoin of the clearing house (never listable as collateral); decimals <= 36.
+    constructor(address admin, IChainlinkOracle chainlinkOracle_, address cashToken_) {
+        if (admin == address(0) || address(chainlinkOracle_) == address(0) || cashToken_ == address(0)) {
+            revert RiskConfig_ZeroAddress();
+        }
+        uint8 decimals = IERC20Metadata(cashToken_).decimals();
+        if (decimals > MAX_DECIMALS) revert RiskConfig_DecimalsOutOfBounds(decimals); // see MAX_DECIMALS
+        chainlinkOracle = chainlinkOracle_;
+        cashToken = cashToken_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(RISK_ADMIN_ROLE, admin);
         _positionCap = 32;
@@ -78,12 +97,6 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
         _groupCap = 16;
         emit GroupCapSet(16);
     }
-
-    /// @dev The oracle whose markets may be listed; supplied by the inheriting contract (an immutable there).
-    function _marketOracle() internal view virtual returns (IChainlinkOracle);
-
-    /// @dev The cash token, which can never be listed as collateral.
-    function _cashTokenAddress() internal view virtual returns (address);
 
     /// @inheritdoc IRiskConfig
     function setUnderlyingParams(uint16 underlying, UnderlyingParams memory p) external onlyRole(RISK_ADMIN_ROLE) {
@@ -112,7 +125,7 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
             p.minStrike > p.maxStrike // the range must not be empty
         ) revert RiskConfig_InvalidStrikeGrid(p.strikeStep, p.minStrike, p.maxStrike);
         // The oracle must know the market: marketState never reverts for a market it lists.
-        _marketOracle().marketState(underlying);
+        chainlinkOracle.marketState(underlying);
         bool first = _underlyings[underlying].imBase == 0;
         _underlyings[underlying] = p;
         emit UnderlyingParamsSet(underlying, p);
@@ -177,14 +190,14 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
         uint256 mmHaircut,
         uint256 depositCapWad
     ) external onlyRole(RISK_ADMIN_ROLE) {
-        if (token == address(0) || token == _cashTokenAddress()) revert RiskConfig_InvalidCollateral(token);
+        if (token == address(0) || token == cashToken) revert RiskConfig_InvalidCollateral(token);
         if (_collaterals[token].listed) revert RiskConfig_CollateralAlreadyListed(token);
         uint256 index = _collateralList.length;
         if (index >= MAX_COLLATERALS) revert RiskConfig_TooManyCollaterals(MAX_COLLATERALS); // see MAX_COLLATERALS
         _checkCollateralBounds(haircut, mmHaircut, depositCapWad);
         uint8 decimals = IERC20Metadata(token).decimals();
         if (decimals > MAX_DECIMALS) revert RiskConfig_DecimalsOutOfBounds(decimals); // see MAX_DECIMALS
-        _marketOracle().marketState(priceUnderlying); // the price source must be a market the oracle knows
+        chainlinkOracle.marketState(priceUnderlying); // the price source must be a market the oracle knows
         _collaterals[token] = CollateralConfig({
             priceUnderlying: priceUnderlying,
             decimals: decimals,
@@ -229,6 +242,18 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
         if (share > 1e18) revert RiskConfig_FeeShareOutOfBounds(share); // a share is at most 100% of the fee
         _insuranceFeeShare = share;
         emit InsuranceFeeShareSet(share);
+    }
+
+    /// @inheritdoc IRiskConfig
+    function setInsuranceFloor(uint256 floorWad) external onlyRole(RISK_ADMIN_ROLE) {
+        if (floorWad > MAX_DEPOSIT_CAP) revert RiskConfig_InsuranceFloorOutOfBounds(floorWad); // see MAX_DEPOSIT_CAP
+        _insuranceFloor = floorWad;
+        emit InsuranceFloorSet(floorWad);
+    }
+
+    /// @inheritdoc IRiskConfig
+    function insuranceFloor() external view returns (uint256) {
+        return _insuranceFloor;
     }
 
     /// @inheritdoc IRiskConfig
@@ -280,11 +305,6 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
     }
 
     /// @inheritdoc IRiskConfig
-    function totalCollateral(address token) external view returns (uint256) {
-        return _totalCollateral[token];
-    }
-
-    /// @inheritdoc IRiskConfig
     function positionCap() external view returns (uint256) {
         return _positionCap;
     }
@@ -292,6 +312,50 @@ abstract contract RiskConfig is IRiskConfig, AccessControl {
     /// @inheritdoc IRiskConfig
     function insuranceFeeShare() external view returns (uint256) {
         return _insuranceFeeShare;
+    }
+
+    /// @inheritdoc IRiskConfig
+    function tradability(SeriesId series, bool traded) external view returns (uint256 status, uint256 minTradeSize) {
+        uint256 raw = SeriesId.unwrap(series);
+        if (raw >> 160 != 0 || raw & 0xff > 1) return (1, 0);
+        uint256 expiry = SeriesIdLib.expiry(series);
+        uint256 strike = SeriesIdLib.strike(series);
+        if (expiry == 0 || strike == 0) return (1, 0);
+        if (expiry <= block.timestamp) return (2, 0);
+        uint16 underlying = SeriesIdLib.underlying(series);
+        UnderlyingParams storage p = _underlyings[underlying];
+        if (p.imBase == 0) return (1, 0); // underlying not listed
+        minTradeSize = _riskParams[underlying].minTradeSize;
+        if (traded) return (0, minTradeSize); // listed once: stays tradable until expiry whatever the grid
+        if (
+            expiry > block.timestamp + p.maxHorizon ||
+            expiry % p.expiryPeriod != p.expiryOffset ||
+            strike % p.strikeStep != 0 ||
+            strike < p.minStrike ||
+            strike > p.maxStrike
+        ) return (1, 0);
+    }
+
+    /// @inheritdoc IRiskConfig
+    function collateralSlots(uint256 mask) external view returns (address[] memory tokens, uint256[] memory words) {
+        uint256 count;
+        for (uint256 m = mask; m != 0; m &= m - 1) ++count;
+        tokens = new address[](count);
+        words = new uint256[](count);
+        uint256 c;
+        for (uint256 index; mask != 0; ++index) {
+            if (mask & 1 == 1) {
+                address token = _collateralList[index];
+                CollateralConfig storage config = _collaterals[token];
+                tokens[c] = token;
+                // haircuts <= 1e18 < 2**64
+                words[c++] =
+                    (uint256(config.priceUnderlying) << 240) |
+                    (uint256(config.haircut) << 176) |
+                    (uint256(config.mmHaircut) << 112);
+            }
+            mask >>= 1;
+        }
     }
 
     function _checkCollateralBounds(uint256 haircut, uint256 mmHaircut, uint256 depositCapWad) private pure {

@@ -6,6 +6,7 @@ import {IChainlinkOracle} from "./IChainlinkOracle.sol";
 import {IVolatilityOracle} from "./IVolatilityOracle.sol";
 import {ISettlementOracle} from "./ISettlementOracle.sol";
 import {IMarginEvaluator} from "./IMarginEvaluator.sol";
+import {IRiskConfig} from "./IRiskConfig.sol";
 
 /// @notice One leg of a trade between two accounts, as handed to the clearing house by the exchange module.
 /// @param buyer Account that goes long `size` (its position increases by `size`).
@@ -56,14 +57,32 @@ interface IClearingHouse {
     error ClearingHouse_PositionOverflow(AccountId account, SeriesId series);
     error ClearingHouse_BelowMinTradeSize(SeriesId series, uint256 size, uint256 minTradeSize);
     error ClearingHouse_GroupCapReached(AccountId account, uint256 groups, uint256 groupCap);
+    error ClearingHouse_ConfigMismatch(address riskConfig);
+    error ClearingHouse_InAuction(AccountId account);
+    error ClearingHouse_NotInAuction(AccountId account);
+    error ClearingHouse_OnlyLiquidationModule(address caller);
+    error ClearingHouse_InvalidFraction(uint256 fractionWad);
+    error ClearingHouse_InsuranceFloor(int256 cashAfterWad, uint256 floorWad);
 
     // ---------------------------------------------------------------------------------------------------------------
     // Events
     // ---------------------------------------------------------------------------------------------------------------
 
     event AccountCreated(AccountId indexed account, address indexed owner);
-    event OperatorSet(AccountId indexed account, address indexed operator, bool approved);
+    /// @param epoch The operator's approval epoch after the call (incremented by every approval).
+    event OperatorSet(AccountId indexed account, address indexed operator, bool approved, uint256 epoch);
     event ExchangeSet(address indexed exchange);
+    /// @notice A liquidation bid moved `fractionWad` of every position, collateral and cash balance (`cashMovedWad`)
+    /// of `from` to `to`; `to` paid `bidderPaysWad` cash to `from` and the insurance fund paid `fundPaysWad` to `to`
+    /// (negative: `to` paid the fund).
+    event LiquidationTransfer(
+        AccountId indexed from,
+        AccountId indexed to,
+        uint256 fractionWad,
+        int256 cashMovedWad,
+        int256 bidderPaysWad,
+        int256 fundPaysWad
+    );
     event LiquidationModuleSet(address indexed liquidationModule);
     /// @param amountNative Token units moved; `amountWad` is what the account was credited (rounded down).
     event Deposited(
@@ -127,8 +146,42 @@ interface IClearingHouse {
     function createAccountFor(address owner) external returns (AccountId account);
 
     /// @notice Approves or revokes `operator` for `account`. Operators trade and withdraw for the account.
-    /// @dev Account owner only.
+    /// @dev Account owner only. Every approval (also of an already approved operator) starts a new approval epoch;
+    /// orders an operator signed under an earlier epoch never fill again (`OptionExchange`), so a revoke followed by a
+    /// re-approval does not revive them, and re-approving kills an operator's resting orders without a revoke.
     function setOperator(AccountId account, address operator, bool approved) external;
+
+    /// @notice Whether `operator` is approved for `account` now, and its approval epoch (0 before the first approval;
+    /// the epoch of the current or, after a revoke, the last approval).
+    function operatorApproval(AccountId account, address operator) external view returns (bool approved, uint256 epoch);
+
+    /// @notice Total credited amount of collateral `token` across all accounts, WAD token units.
+    function totalCollateral(address token) external view returns (uint256);
+
+    /// @notice Marks `account` as being auctioned: while set it neither trades nor withdraws (deposits still work).
+    /// @dev Liquidation module only.
+    function setInAuction(AccountId account, bool live) external;
+
+    /// @notice Whether a liquidation auction of `account` is live.
+    function inAuction(AccountId account) external view returns (bool);
+
+    /// @notice Moves `fractionWad` (0 < f <= 1e18) of every position, every collateral balance and the cash balance of
+    /// the auctioned account `from` into `to` (rounded toward zero: `from` keeps the rounding; everything at 1e18),
+    /// then `to` pays `bidderPaysWad` cash to `from` and the insurance fund pays `fundPaysWad` cash to `to` (either may
+    /// be negative). `to` must be able to trade and ends at or above initial margin (strict, group cap, position
+    /// cap); the insurance account may be `to` only for free (last-resort takeover), and is not margin-checked.
+    /// @dev Liquidation module only; `from` must be marked in auction. Open interest stays the sum of longs (INV-2).
+    function liquidationTransfer(
+        AccountId from,
+        AccountId to,
+        uint256 fractionWad,
+        int256 bidderPaysWad,
+        int256 fundPaysWad
+    ) external;
+
+    /// @notice Equity and maintenance requirement of `account` (as `accountMargin`), and how many of its groups and
+    /// collaterals are valued without a live price or vol (market or vol Halted): the liquidation module's inputs.
+    function accountHealth(AccountId account) external view returns (int256 equity, uint256 mm, uint256 halted);
 
     /// @notice Number of accounts created so far (the last id).
     function accountCount() external view returns (uint256);
@@ -202,6 +255,9 @@ interface IClearingHouse {
 
     /// @notice The stateless evaluator behind `accountMargin` and every health check, created at construction.
     function marginEvaluator() external view returns (IMarginEvaluator);
+
+    /// @notice The bounded risk parameters (listings, margin and engine parameters, collateral, caps) (immutable).
+    function riskConfig() external view returns (IRiskConfig);
 
     // ---------------------------------------------------------------------------------------------------------------
     // Module-facing (fixed)

@@ -7,6 +7,7 @@ import {Trade} from "./IClearingHouse.sol";
 import {IChainlinkOracle} from "./IChainlinkOracle.sol";
 import {IVolatilityOracle} from "./IVolatilityOracle.sol";
 import {ISettlementOracle} from "./ISettlementOracle.sol";
+import {IRiskConfig} from "./IRiskConfig.sol";
 
 /// @title IMarginEvaluator
 /// @notice Stateless account evaluation behind every health check of the clearing house (its creator). Kept in a
@@ -27,6 +28,7 @@ interface IMarginEvaluator {
         uint256 im;
         uint256 mm;
         uint256 groups;
+        uint256 halted; // groups and collaterals valued without a live price or vol (market or vol Halted)
     }
 
     /// @notice Evaluates one account from its raw holdings.
@@ -58,10 +60,12 @@ interface IMarginEvaluator {
         OracleCache.Cache memory cache
     ) external view returns (Evaluation memory e, OracleCache.Cache memory);
 
-    /// @notice The clearing house whose margin parameters are used (the creator).
+    /// @notice The clearing house that created this evaluator.
     function clearingHouse() external view returns (address);
 
     function chainlinkOracle() external view returns (IChainlinkOracle);
     function volatilityOracle() external view returns (IVolatilityOracle);
     function settlementOracle() external view returns (ISettlementOracle);
+    /// @notice Where the margin and engine parameters are read.
+    function riskConfig() external view returns (IRiskConfig);
 }

@@ -78,9 +78,9 @@ struct FillRequest {
 /// On a series with an open-interest cap, each side pays at least CAP_FEE_FLOOR_RATE x strike x (open interest the leg
 /// adds), whatever the premium: a cap cannot be occupied by price-0, fee-0 wash trades.
 ///
-/// Revoking an operator: `IClearingHouse.setOperator(account, op, false)` kills its orders at once; to keep them
-/// dead through a later re-approval, bump `operatorEpoch(account, op)` (anyone may once `op` is unauthorized).
-/// Warning: re-approving without a bump in between revives the operator's unexpired orders.
+/// Revoking an operator: `IClearingHouse.setOperator(account, op, false)` kills its orders at once and for good: a
+/// later re-approval starts a new approval epoch, and orders signed under an earlier one never fill. Re-approving an
+/// approved operator kills its resting orders the same way.
 interface IOptionExchange {
     // ------------------------------------------------------------------------------------------------ errors
 
@@ -162,13 +162,6 @@ interface IOptionExchange {
     event OrderCancelled(bytes32 indexed orderHash, AccountId indexed account, address indexed actor);
     /// @notice Every order of `account` with nonce below `minNonce` became invalid.
     event MinNonceSet(AccountId indexed account, uint256 minNonce, address indexed actor);
-    /// @notice Every order of `account` signed by `operator` under an earlier epoch became invalid.
-    event OperatorEpochBumped(
-        AccountId indexed account,
-        address indexed operator,
-        uint256 epoch,
-        address indexed actor
-    );
     /// @notice Fee parameters changed (all WAD).
     event FeesSet(uint256 makerFeeRate, uint256 takerFeeRate, uint256 premiumFeeCap);
     /// @notice Default open-interest cap for every series of `underlying` (WAD contracts; 0 = no cap).
@@ -209,12 +202,6 @@ interface IOptionExchange {
     /// @return newMinNonce The new minimum nonce.
     function incrementMinNonce(AccountId account) external returns (uint256 newMinNonce);
 
-    /// @notice Invalidates every order signed by `operator` for `account` under the current epoch. Caller must be
-    /// authorized for `account` while `operator` is authorized; anyone may call once it is not (sealing a revocation
-    /// so that re-approval does not revive its orders).
-    /// @return newEpoch The new epoch; orders `operator` signs from now on must carry it.
-    function bumpOperatorEpoch(AccountId account, address operator) external returns (uint256 newEpoch);
-
     // ------------------------------------------------------------------------------------------------ admin
 
     /// @notice Sets fee rates. Only RISK_ADMIN_ROLE.
@@ -245,7 +232,8 @@ interface IOptionExchange {
     /// @notice Orders of `account` with a nonce below this are invalid.
     function minNonce(AccountId account) external view returns (uint256);
 
-    /// @notice Epoch that orders signed by `operator` for `account` must carry (starts at 0).
+    /// @notice Epoch that orders signed by `operator` for `account` must carry: its approval epoch in the clearing
+    /// house (`IClearingHouse.operatorApproval`), which every approval increments.
     function operatorEpoch(AccountId account, address operator) external view returns (uint256);
 
     /// @notice Current fee parameters (WAD).

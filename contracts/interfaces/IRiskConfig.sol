@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {SeriesId} from "../types/Types.sol";
+import {IChainlinkOracle} from "./IChainlinkOracle.sol";
+
 /// @notice Listing grid and margin parameters of one underlying (a uint16 market id shared with the oracles).
 /// All fractions are WAD (1e18 = 100%).
 /// @param imBase Initial margin base term `a` of a short: `max(a*S - OTM, b*S)`, fraction of spot.
@@ -104,6 +107,8 @@ interface IRiskConfig {
     error RiskConfig_CollateralNotListed(address token);
     error RiskConfig_TooManyCollaterals(uint256 maxCollaterals);
     error RiskConfig_InvalidCollateral(address token);
+    error RiskConfig_ZeroAddress();
+    error RiskConfig_InsuranceFloorOutOfBounds(uint256 floorWad);
 
     /// @notice Emitted when an underlying is listed or its parameters change.
     event UnderlyingParamsSet(uint16 indexed underlying, UnderlyingParams params);
@@ -119,6 +124,8 @@ interface IRiskConfig {
     event PositionCapSet(uint256 positionCap);
     /// @notice Emitted when the insurance fund's share of fees changes.
     event InsuranceFeeShareSet(uint256 share);
+    /// @notice Emitted when the cash the insurance fund always keeps changes.
+    event InsuranceFloorSet(uint256 floorWad);
 
     /// @notice Lists `underlying` (first call) or updates its parameters. The oracle must already know the market.
     /// @dev Risk admin only. Bounds: `MIN_MM_FLOOR <= mmFloor < imFloor`, `MIN_IM_FLOOR <= imFloor <= imBase`,
@@ -189,8 +196,29 @@ interface IRiskConfig {
     /// @notice Listed collateral assets, in mask-bit order.
     function collateralTokens() external view returns (address[] memory);
 
-    /// @notice Total credited amount of collateral `token` across all accounts, WAD token units.
-    function totalCollateral(address token) external view returns (uint256);
+    /// @notice Sets the cash (WAD) the insurance fund keeps: the admin's withdrawals from it stop at this floor.
+    /// @dev Risk admin only; at most `MAX_DEPOSIT_CAP`.
+    function setInsuranceFloor(uint256 floorWad) external;
+
+    /// @notice Cash (WAD) below which the insurance fund is never withdrawn (0 until set).
+    function insuranceFloor() external view returns (uint256);
+
+    /// @notice The oracle whose markets may be listed (fixed at construction).
+    function chainlinkOracle() external view returns (IChainlinkOracle);
+
+    /// @notice The clearing house's cash token, which can never be listed as collateral (fixed at construction).
+    function cashToken() external view returns (address);
+
+    /// @notice Whether `series` may trade now, and the minimum size of a trade that opens a position in it.
+    /// @param traded Whether the series has open interest: a series that traded stays tradable until expiry even
+    /// when a later grid no longer contains it.
+    /// @return status 0 = tradable, 1 = not listed, off the grid or malformed, 2 = expired.
+    /// @return minTradeSize The underlying's `RiskParams.minTradeSize` when `status` is 0, else 0.
+    function tradability(SeriesId series, bool traded) external view returns (uint256 status, uint256 minTradeSize);
+
+    /// @notice The listed collaterals whose bits are set in `mask` (bit i = `collateralTokens()[i]`), in index
+    /// order, with their packed parameters `priceUnderlying << 240 | haircut << 176 | mmHaircut << 112`.
+    function collateralSlots(uint256 mask) external view returns (address[] memory tokens, uint256[] memory words);
 
     /// @notice Maximum number of open positions per account.
     function positionCap() external view returns (uint256);

@@ -103,14 +103,14 @@ contract Lens is ILens {
     }
 
     function _riskParams(uint16 underlying) internal view returns (RiskParams memory) {
-        return IRiskConfig(address(clearingHouse)).riskParams(underlying);
+        return clearingHouse.riskConfig().riskParams(underlying);
     }
 
     function _inputs(
         uint16 underlying,
         uint40 expiry
     ) internal view returns (MarketMode mode, MarginLib.GroupParams memory p) {
-        EngineParams memory e = IRiskConfig(address(clearingHouse)).engineParams(underlying);
+        EngineParams memory e = clearingHouse.riskConfig().engineParams(underlying);
         (p.imBase, p.imFloor, p.mmBase, p.mmFloor, p.rate) = (e.imBase, e.imFloor, e.mmBase, e.mmFloor, e.rate);
         (p.imVegaSlope, p.imVegaCap, p.mmVegaSlope, p.mmVegaCap) = (
             e.imVegaSlope,

@@ -12,7 +12,6 @@ import {FixedPointMathLib} from "solady/src/utils/FixedPointMathLib.sol";
 import {AccountId, SeriesId} from "../types/Types.sol";
 import {SeriesIdLib} from "../libraries/SeriesIdLib.sol";
 import {IClearingHouse, Trade} from "../interfaces/IClearingHouse.sol";
-import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
 import {IOptionExchange, Order, SignedOrder, FillRequest} from "../interfaces/IOptionExchange.sol";
 
 /// @title OptionExchange
@@ -73,7 +72,6 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
 
     mapping(bytes32 orderHash => OrderState) internal _orders;
     mapping(AccountId account => uint256) internal _minNonces;
-    mapping(AccountId account => mapping(address operator => uint256)) internal _operatorEpochs;
     mapping(uint16 underlying => uint256) internal _underlyingCaps;
     mapping(SeriesId series => uint256) internal _seriesCaps;
     FeeParams internal _fees;
@@ -187,15 +185,6 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
         _setMinNonce(account, newMinNonce);
     }
 
-    /// @inheritdoc IOptionExchange
-    function bumpOperatorEpoch(AccountId account, address operator) external nonReentrant returns (uint256 newEpoch) {
-        // Anyone may seal a revocation (the operator is no longer authorized, so its orders are dead already and
-        // must stay dead on re-approval); while it is authorized, only the account's owner or operators may.
-        if (clearingHouse.isAuthorized(account, operator)) _requireAuthorized(account, msg.sender);
-        newEpoch = ++_operatorEpochs[account][operator];
-        emit OperatorEpochBumped(account, operator, newEpoch, msg.sender);
-    }
-
     // ------------------------------------------------------------------------------------------------ admin
 
     /// @inheritdoc IOptionExchange
@@ -247,7 +236,8 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
 
     /// @inheritdoc IOptionExchange
     function operatorEpoch(AccountId account, address operator) external view returns (uint256) {
-        return _operatorEpochs[account][operator];
+        (, uint256 epoch) = clearingHouse.operatorApproval(account, operator);
+        return epoch;
     }
 
     /// @inheritdoc IOptionExchange
@@ -303,7 +293,8 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
         if (fillSize < remaining) {
             if (fillSize < order.minFillSize) revert Exchange_BelowMinFill(orderHash, fillSize, order.minFillSize);
             if (fillSize < _CORE_MAX_MIN_TRADE_SIZE) {
-                uint256 minTradeSize = IRiskConfig(address(clearingHouse))
+                uint256 minTradeSize = clearingHouse
+                    .riskConfig()
                     .riskParams(SeriesIdLib.underlying(order.series))
                     .minTradeSize;
                 if (fillSize < minTradeSize) revert Exchange_BelowMinTradeSize(orderHash, fillSize, minTradeSize);
@@ -314,12 +305,12 @@ contract OptionExchange is IOptionExchange, EIP712, AccessControl, ReentrancyGua
             revert Exchange_BadSignature(orderHash, signed.signer);
         }
         // Authorization is read now, not at signing: a revoked operator's orders die with its approval, and an
-        // operator's order is bound to the operator epoch it was signed under, so re-approving after a bump does not
-        // revive it. The owner's own orders carry no epoch (`operatorEpoch` is ignored).
-        // The owner needs no `isAuthorized` call (a zero owner cannot sign: the signature check failed above).
+        // operator's order is bound to the approval epoch it was signed under (`ClearingHouse.operatorApproval`), so
+        // a re-approval does not revive it. The owner's own orders carry no epoch (`operatorEpoch` is ignored).
+        // The owner needs no authorization read (a zero owner cannot sign: the signature check failed above).
         if (signed.signer != clearingHouse.ownerOf(order.account)) {
-            _requireAuthorized(order.account, signed.signer);
-            uint256 currentEpoch = _operatorEpochs[order.account][signed.signer];
+            (bool approved, uint256 currentEpoch) = clearingHouse.operatorApproval(order.account, signed.signer);
+            if (!approved) revert Exchange_Unauthorized(order.account, signed.signer);
             if (order.operatorEpoch != currentEpoch) {
                 revert Exchange_OperatorEpochMismatch(orderHash, signed.signer, order.operatorEpoch, currentEpoch);
             }

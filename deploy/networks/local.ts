@@ -92,6 +92,18 @@ export const localConfig: NetworkConfig = {
   positionCap: 128,
   groupCap: 16,
   insuranceFeeShare: wad("0.5"),
+  insuranceFloor: wad("1000"),
+  liquidation: {
+    fastDuration: 600,
+    slowDuration: 2 * 3600,
+    insolventDuration: 3600,
+    fastDiscount: wad("0.1"),
+    buffer: wad("0.1"),
+    insolventCap: wad("1"),
+    fundFeeShare: wad("0.1"),
+    deepRatio: wad("0.5"),
+    dustSize: wad("100"),
+  },
   fees: { makerFeeRate: bps(3), takerFeeRate: bps(5), premiumFeeCap: wad("0.125") },
   settlement: { fallbackDelay: 6 * 3600, manualDelay: 3 * DAY },
   // The deployer is the timelock's proposer and executor with a one-minute delay, so the demo and the tests change

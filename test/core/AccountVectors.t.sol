@@ -123,7 +123,7 @@ contract AccountVectorsTest is CoreBase {
         for (uint256 i; i < 2; ++i) {
             uint256 amount = ch.collateralOf(account, address(tokens[i]));
             if (amount == 0) continue;
-            CollateralConfig memory c = ch.collateralConfig(address(tokens[i]));
+            CollateralConfig memory c = risk.collateralConfig(address(tokens[i]));
             words[n++] =
                 (uint256(c.priceUnderlying) << 240) |
                 (uint256(c.haircut) << 176) |
@@ -141,10 +141,10 @@ contract AccountVectorsTest is CoreBase {
         UnderlyingParams memory q = _underlyingParams(1000e18);
         q.rate = int64(vm.parseJsonInt(json, string.concat(at, ".rates.btc")));
         vm.startPrank(admin);
-        ch.setUnderlyingParams(ETH, p);
-        ch.setUnderlyingParams(BTC, q);
-        ch.setRiskParams(ETH, _risk(string.concat(at, ".risk.eth")));
-        ch.setRiskParams(BTC, _risk(string.concat(at, ".risk.btc")));
+        risk.setUnderlyingParams(ETH, p);
+        risk.setUnderlyingParams(BTC, q);
+        risk.setRiskParams(ETH, _risk(string.concat(at, ".risk.eth")));
+        risk.setRiskParams(BTC, _risk(string.concat(at, ".risk.btc")));
         _haircuts(at, ".haircuts.weth", address(weth), 1_000_000e18);
         _haircuts(at, ".haircuts.wbtc", address(wbtc), 100_000e18);
         vm.stopPrank();
@@ -165,7 +165,7 @@ contract AccountVectorsTest is CoreBase {
     }
 
     function _haircuts(string memory at, string memory key, address token, uint256 cap) internal {
-        ch.setCollateralParams(
+        risk.setCollateralParams(
             token,
             vm.parseJsonUint(json, string.concat(at, key, ".im")),
             vm.parseJsonUint(json, string.concat(at, key, ".mm")),

@@ -5,7 +5,8 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 
 import {AccountId} from "../../contracts/types/Types.sol";
-import {ClearingHouse} from "../../contracts/core/ClearingHouse.sol";
+import {IClearingHouseAdmin} from "../utils/SystemInterfaces.sol";
+import {IRiskConfigAdmin} from "./utils/IRiskConfigAdmin.sol";
 import {IClearingHouse} from "../../contracts/interfaces/IClearingHouse.sol";
 import {IRiskConfig} from "../../contracts/interfaces/IRiskConfig.sol";
 import {IChainlinkOracle} from "../../contracts/interfaces/IChainlinkOracle.sol";
@@ -28,42 +29,94 @@ contract ClearingHouseAccountsTest is CoreBase {
         assertEq(address(ch.volatilityOracle()), address(volOracle));
         assertEq(address(ch.settlementOracle()), address(settlement));
         assertTrue(ch.hasRole(ch.DEFAULT_ADMIN_ROLE(), admin));
-        assertTrue(ch.hasRole(ch.RISK_ADMIN_ROLE(), admin));
+        assertTrue(risk.hasRole(risk.RISK_ADMIN_ROLE(), admin));
+        assertTrue(risk.hasRole(risk.DEFAULT_ADMIN_ROLE(), admin));
+        assertEq(address(ch.riskConfig()), address(risk));
+        assertEq(address(ch.marginEvaluator().riskConfig()), address(risk));
+        assertEq(risk.cashToken(), address(usdc));
+        assertEq(address(risk.chainlinkOracle()), address(oracle));
     }
 
     function test_constructor_RevertWhen_ZeroAddress() public {
         vm.expectRevert(IClearingHouse.ClearingHouse_ZeroAddress.selector);
-        new ClearingHouse(admin, usdc, oracle, volOracle, settlement, address(0), insuranceFund);
+        _deployClearingHouse(abi.encode(admin, usdc, oracle, volOracle, settlement, risk, address(0), insuranceFund));
         vm.expectRevert(IClearingHouse.ClearingHouse_ZeroAddress.selector);
-        new ClearingHouse(
-            admin,
-            IERC20Metadata(address(0)),
-            oracle,
-            volOracle,
-            settlement,
-            feeCollector,
-            insuranceFund
+        _deployClearingHouse(
+            abi.encode(
+                admin,
+                IERC20Metadata(address(0)),
+                oracle,
+                volOracle,
+                settlement,
+                risk,
+                feeCollector,
+                insuranceFund
+            )
         );
         vm.expectRevert(IClearingHouse.ClearingHouse_ZeroAddress.selector);
-        new ClearingHouse(
-            admin,
-            usdc,
-            IChainlinkOracle(address(0)),
-            volOracle,
-            settlement,
-            feeCollector,
-            insuranceFund
+        _deployClearingHouse(
+            abi.encode(
+                admin,
+                usdc,
+                IChainlinkOracle(address(0)),
+                volOracle,
+                settlement,
+                risk,
+                feeCollector,
+                insuranceFund
+            )
         );
         vm.expectRevert(IClearingHouse.ClearingHouse_ZeroAddress.selector);
-        new ClearingHouse(admin, usdc, oracle, IVolatilityOracle(address(0)), settlement, feeCollector, insuranceFund);
+        _deployClearingHouse(
+            abi.encode(
+                admin,
+                usdc,
+                oracle,
+                IVolatilityOracle(address(0)),
+                settlement,
+                risk,
+                feeCollector,
+                insuranceFund
+            )
+        );
         vm.expectRevert(IClearingHouse.ClearingHouse_ZeroAddress.selector);
-        new ClearingHouse(admin, usdc, oracle, volOracle, ISettlementOracle(address(0)), feeCollector, insuranceFund);
+        _deployClearingHouse(
+            abi.encode(admin, usdc, oracle, volOracle, ISettlementOracle(address(0)), risk, feeCollector, insuranceFund)
+        );
     }
 
     function test_constructor_RevertWhen_CashDecimalsAbove36() public {
         MockERC20 odd = new MockERC20("Odd", "ODD", 37);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_DecimalsOutOfBounds.selector, uint8(37)));
-        new ClearingHouse(admin, odd, oracle, volOracle, settlement, feeCollector, insuranceFund);
+        _deployRiskConfig(admin, oracle, address(odd));
+    }
+
+    function test_constructor_RevertWhen_RiskConfigOfAnotherSystem() public {
+        // a RiskConfig for another cash token or another oracle would list markets this house cannot price
+        MockERC20 otherCash = new MockERC20("Other", "OTH", 6);
+        IRiskConfigAdmin foreign = IRiskConfigAdmin(_deployRiskConfig(admin, oracle, address(otherCash)));
+        vm.expectRevert(abi.encodeWithSelector(IClearingHouse.ClearingHouse_ConfigMismatch.selector, address(foreign)));
+        _deployClearingHouse(
+            abi.encode(admin, usdc, oracle, volOracle, settlement, foreign, feeCollector, insuranceFund)
+        );
+        IRiskConfigAdmin otherOracle = IRiskConfigAdmin(
+            _deployRiskConfig(admin, IChainlinkOracle(address(0xBEEF)), address(usdc))
+        );
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearingHouse.ClearingHouse_ConfigMismatch.selector, address(otherOracle))
+        );
+        _deployClearingHouse(
+            abi.encode(admin, usdc, oracle, volOracle, settlement, otherOracle, feeCollector, insuranceFund)
+        );
+    }
+
+    function test_riskConfigConstructor_RevertWhen_ZeroAddress() public {
+        vm.expectRevert(IRiskConfig.RiskConfig_ZeroAddress.selector);
+        _deployRiskConfig(address(0), oracle, address(usdc));
+        vm.expectRevert(IRiskConfig.RiskConfig_ZeroAddress.selector);
+        _deployRiskConfig(admin, IChainlinkOracle(address(0)), address(usdc));
+        vm.expectRevert(IRiskConfig.RiskConfig_ZeroAddress.selector);
+        _deployRiskConfig(admin, oracle, address(0));
     }
 
     // ------------------------------------------------------------------ wiring
@@ -78,14 +131,10 @@ contract ClearingHouseAccountsTest is CoreBase {
     }
 
     function test_setExchange_SetsOnceAndEmits() public {
-        ClearingHouse fresh = new ClearingHouse(
-            admin,
-            usdc,
-            oracle,
-            volOracle,
-            settlement,
-            feeCollector,
-            insuranceFund
+        IClearingHouseAdmin fresh = IClearingHouseAdmin(
+            _deployClearingHouse(
+                abi.encode(admin, usdc, oracle, volOracle, settlement, risk, feeCollector, insuranceFund)
+            )
         );
         assertEq(fresh.exchange(), address(0));
         vm.expectEmit(address(fresh));
@@ -96,14 +145,10 @@ contract ClearingHouseAccountsTest is CoreBase {
     }
 
     function test_setExchange_RevertWhen_ZeroAddress() public {
-        ClearingHouse fresh = new ClearingHouse(
-            admin,
-            usdc,
-            oracle,
-            volOracle,
-            settlement,
-            feeCollector,
-            insuranceFund
+        IClearingHouseAdmin fresh = IClearingHouseAdmin(
+            _deployClearingHouse(
+                abi.encode(admin, usdc, oracle, volOracle, settlement, risk, feeCollector, insuranceFund)
+            )
         );
         vm.prank(admin);
         vm.expectRevert(IClearingHouse.ClearingHouse_ZeroAddress.selector);
@@ -111,14 +156,10 @@ contract ClearingHouseAccountsTest is CoreBase {
     }
 
     function test_setExchange_RevertWhen_NotAdmin() public {
-        ClearingHouse fresh = new ClearingHouse(
-            admin,
-            usdc,
-            oracle,
-            volOracle,
-            settlement,
-            feeCollector,
-            insuranceFund
+        IClearingHouseAdmin fresh = IClearingHouseAdmin(
+            _deployClearingHouse(
+                abi.encode(admin, usdc, oracle, volOracle, settlement, risk, feeCollector, insuranceFund)
+            )
         );
         vm.prank(alice);
         vm.expectRevert(
@@ -189,15 +230,41 @@ contract ClearingHouseAccountsTest is CoreBase {
 
     function test_setOperator_ApprovesAndRevokes() public {
         vm.expectEmit(address(ch));
-        emit IClearingHouse.OperatorSet(aliceAcc, carol, true);
+        emit IClearingHouse.OperatorSet(aliceAcc, carol, true, 1);
         vm.prank(alice);
         ch.setOperator(aliceAcc, carol, true);
         assertTrue(ch.isAuthorized(aliceAcc, carol));
         assertFalse(ch.isAuthorized(bobAcc, carol));
+        (bool approved, uint256 epoch) = ch.operatorApproval(aliceAcc, carol);
+        assertTrue(approved);
+        assertEq(epoch, 1);
 
+        vm.expectEmit(address(ch));
+        emit IClearingHouse.OperatorSet(aliceAcc, carol, false, 1);
         vm.prank(alice);
         ch.setOperator(aliceAcc, carol, false);
         assertFalse(ch.isAuthorized(aliceAcc, carol));
+        (approved, epoch) = ch.operatorApproval(aliceAcc, carol);
+        assertFalse(approved);
+        assertEq(epoch, 1, "a revoke keeps the epoch of the last approval");
+    }
+
+    // Every approval is a new epoch, so a revoke + re-approve (or a repeated approve) never revives old orders.
+    function test_setOperator_EveryApprovalStartsANewEpoch() public {
+        vm.startPrank(alice);
+        ch.setOperator(aliceAcc, carol, true);
+        ch.setOperator(aliceAcc, carol, false);
+        ch.setOperator(aliceAcc, carol, true);
+        (bool approved, uint256 epoch) = ch.operatorApproval(aliceAcc, carol);
+        assertTrue(approved);
+        assertEq(epoch, 2);
+        ch.setOperator(aliceAcc, carol, true);
+        vm.stopPrank();
+        (approved, epoch) = ch.operatorApproval(aliceAcc, carol);
+        assertEq(epoch, 3);
+        (approved, epoch) = ch.operatorApproval(bobAcc, carol);
+        assertFalse(approved);
+        assertEq(epoch, 0, "never approved");
     }
 
     // INV-6: only the owner manages operators; an operator cannot appoint others.

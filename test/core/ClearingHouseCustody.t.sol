@@ -19,8 +19,8 @@ contract ClearingHouseCustodyTest is CoreBase {
         big = new MockERC20("Big", "BIG", 24);
         fot = new FeeOnTransferToken(18, 100);
         vm.startPrank(admin);
-        ch.listCollateral(address(big), ETH, 0.5e18, 0.25e18, 1_000_000e18);
-        ch.listCollateral(address(fot), ETH, 0.5e18, 0.25e18, 1_000_000e18);
+        risk.listCollateral(address(big), ETH, 0.5e18, 0.25e18, 1_000_000e18);
+        risk.listCollateral(address(fot), ETH, 0.5e18, 0.25e18, 1_000_000e18);
         vm.stopPrank();
     }
 
@@ -98,7 +98,7 @@ contract ClearingHouseCustodyTest is CoreBase {
 
     function test_deposit_RevertWhen_CapExceeded() public {
         vm.prank(admin);
-        ch.setCollateralParams(address(weth), 0.1e18, 0.05e18, 10e18);
+        risk.setCollateralParams(address(weth), 0.1e18, 0.05e18, 10e18);
         _depositToken(aliceAcc, weth, 6e18);
         weth.mint(bob, 5e18);
         vm.startPrank(bob);

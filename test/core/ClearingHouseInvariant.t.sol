@@ -4,12 +4,11 @@ pragma solidity 0.8.28;
 import {Test} from "forge-std/Test.sol";
 
 import {AccountId, SeriesId, MarketMode} from "../../contracts/types/Types.sol";
-import {ClearingHouse} from "../../contracts/core/ClearingHouse.sol";
+import {IClearingHouseAdmin, IChainlinkOracleAdmin} from "../utils/SystemInterfaces.sol";
 import {Trade} from "../../contracts/interfaces/IClearingHouse.sol";
 import {CollateralConfig} from "../../contracts/interfaces/IRiskConfig.sol";
 import {IMarginEvaluator} from "../../contracts/interfaces/IMarginEvaluator.sol";
 import {OracleCache} from "../../contracts/core/OracleCache.sol";
-import {ChainlinkOracle} from "../../contracts/oracles/ChainlinkOracle.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {TestExchangeModule} from "../../contracts/mocks/TestExchangeModule.sol";
@@ -26,12 +25,12 @@ contract CoreHandler is Test {
     uint16 internal constant ETH = 1;
     uint16 internal constant BTC = 2;
 
-    ClearingHouse internal immutable ch;
+    IClearingHouseAdmin internal immutable ch;
     TestExchangeModule internal immutable exchange;
     MockERC20 internal immutable usdc;
     MockERC20 internal immutable weth;
     MockAggregator internal immutable ethFeed;
-    ChainlinkOracle internal immutable oracle;
+    IChainlinkOracleAdmin internal immutable oracle;
     address internal immutable guardian;
 
     address[] public actors;
@@ -54,12 +53,12 @@ contract CoreHandler is Test {
     bool public btcHalted;
 
     constructor(
-        ClearingHouse ch_,
+        IClearingHouseAdmin ch_,
         TestExchangeModule exchange_,
         MockERC20 usdc_,
         MockERC20 weth_,
         MockAggregator ethFeed_,
-        ChainlinkOracle oracle_,
+        IChainlinkOracleAdmin oracle_,
         address guardian_,
         SeriesId[] memory series_
     ) {
@@ -341,13 +340,13 @@ contract CoreHandler is Test {
         int256 cash,
         uint256[] memory words
     ) internal view returns (IMarginEvaluator.Evaluation memory e) {
-        address[] memory tokens = ch.collateralTokens();
+        address[] memory tokens = ch.riskConfig().collateralTokens();
         uint256 n;
         uint256[] memory collaterals = new uint256[](tokens.length);
         for (uint256 i; i < tokens.length; ++i) {
             uint256 amount = ch.collateralOf(account, tokens[i]);
             if (amount == 0) continue;
-            CollateralConfig memory c = ch.collateralConfig(tokens[i]);
+            CollateralConfig memory c = ch.riskConfig().collateralConfig(tokens[i]);
             collaterals[n++] =
                 (uint256(c.priceUnderlying) << 240) |
                 (uint256(c.haircut) << 176) |
@@ -379,11 +378,11 @@ contract CoreHandler is Test {
     /// collateral whose market is not Active (the strict evaluation counts it 0 for IM).
     function _ownFunds(AccountId account) internal view returns (int256 own) {
         own = ch.cashOf(account);
-        address[] memory tokens = ch.collateralTokens();
+        address[] memory tokens = ch.riskConfig().collateralTokens();
         for (uint256 i; i < tokens.length; ++i) {
             uint256 amount = ch.collateralOf(account, tokens[i]);
             if (amount == 0) continue;
-            CollateralConfig memory c = ch.collateralConfig(tokens[i]);
+            CollateralConfig memory c = ch.riskConfig().collateralConfig(tokens[i]);
             (MarketMode mode, uint256 price) = oracle.marketState(c.priceUnderlying);
             if (mode != MarketMode.Active) continue;
             uint256 value = (amount * price) / 1e18;

@@ -276,10 +276,10 @@ contract ClearingHouseMarginTest is CoreBase {
     }
 
     function _setMmLongHaircut(uint16 underlying, uint64 h) internal {
-        RiskParams memory r = ch.riskParams(underlying);
+        RiskParams memory r = risk.riskParams(underlying);
         r.mmLongHaircut = h;
         vm.prank(admin);
-        ch.setRiskParams(underlying, r);
+        risk.setRiskParams(underlying, r);
     }
 
     // ------------------------------------------------------------------ INV-8

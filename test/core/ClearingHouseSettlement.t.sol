@@ -110,7 +110,7 @@ contract ClearingHouseSettlementTest is CoreBase {
 
     function test_settleAccounts_FreesPositionCap() public {
         vm.prank(admin);
-        ch.setPositionCap(1);
+        risk.setPositionCap(1);
         _applyOne(_trade(aliceAcc, bobAcc, call2000, 1e18, 0));
         _settleAt(ETH, expiry, 1900e18);
         _settle(aliceAcc);

@@ -60,7 +60,7 @@ contract ClearingHouseTradesTest is CoreBase {
 
     function test_applyTrades_FeesSplitBetweenFeeAndInsuranceAccounts() public {
         vm.prank(admin);
-        ch.setInsuranceFeeShare(0.25e18);
+        risk.setInsuranceFeeShare(0.25e18);
         Trade memory t = _trade(aliceAcc, bobAcc, call2000, 1e18, 100e18);
         t.buyerFee = 3e18;
         t.sellerFee = 1e18 + 1;
@@ -168,7 +168,7 @@ contract ClearingHouseTradesTest is CoreBase {
         p.strikeStep = 300e18; // 2000 is no longer on the grid
         p.minStrike = 300e18;
         vm.prank(admin);
-        ch.setUnderlyingParams(ETH, p);
+        risk.setUnderlyingParams(ETH, p);
         assertTrue(ch.isTradable(call2000));
         assertFalse(ch.isTradable(_series(ETH, expiry, 2000e18, false)));
         _applyOne(_trade(bobAcc, aliceAcc, call2000, 2e18, 0)); // closing works
@@ -178,7 +178,7 @@ contract ClearingHouseTradesTest is CoreBase {
 
     function test_applyTrades_RevertWhen_PositionCapReached() public {
         vm.prank(admin);
-        ch.setPositionCap(2);
+        risk.setPositionCap(2);
         _applyOne(_trade(aliceAcc, bobAcc, call2000, 1e18, 0));
         _applyOne(_trade(aliceAcc, bobAcc, put1800, 1e18, 0));
         SeriesId third = _series(ETH, expiry, 2100e18, true);
@@ -312,7 +312,7 @@ contract ClearingHouseTradesTest is CoreBase {
     // ------------------------------------------------------------------ min trade size and group cap
 
     function test_applyTrades_RevertWhen_BelowMinTradeSizeOpens() public {
-        uint256 minSize = ch.riskParams(ETH).minTradeSize;
+        uint256 minSize = risk.riskParams(ETH).minTradeSize;
         assertEq(minSize, 1e15, "first-listing default");
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -341,7 +341,7 @@ contract ClearingHouseTradesTest is CoreBase {
 
     function test_applyTrades_RevertWhen_GroupCapReached() public {
         vm.prank(admin);
-        ch.setGroupCap(2);
+        risk.setGroupCap(2);
         _applyOne(_trade(aliceAcc, bobAcc, call2000, 1e18, 0)); // group 1
         _applyOne(_trade(aliceAcc, bobAcc, put1800, 1e18, 0)); // same group
         SeriesId second = _series(ETH, _expiry(14), 2000e18, true);
@@ -359,7 +359,7 @@ contract ClearingHouseTradesTest is CoreBase {
         _applyOne(_trade(aliceAcc, bobAcc, call2000, 2e18, 0));
         _applyOne(_trade(aliceAcc, bobAcc, _series(ETH, _expiry(14), 2000e18, true), 2e18, 0));
         vm.prank(admin);
-        ch.setGroupCap(1);
+        risk.setGroupCap(1);
         _applyOne(_trade(bobAcc, aliceAcc, call2000, 1e18, 0)); // reduces: no cap check
         _applyOne(_trade(aliceAcc, carolAcc, call2000, 1e18, 0)); // adds to a held series: no cap check
         vm.expectPartialRevert(IClearingHouse.ClearingHouse_GroupCapReached.selector);
@@ -382,7 +382,7 @@ contract ClearingHouseTradesTest is CoreBase {
         p.imBase = 1e18;
         p.imFloor = 1e18;
         vm.prank(admin);
-        ch.setUnderlyingParams(ETH, p);
+        risk.setUnderlyingParams(ETH, p);
     }
 
     /// @dev The IM need a one-leg buyback `t` releases for `buyer`, and the series' mark (per contract), both at

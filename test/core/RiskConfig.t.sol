@@ -7,7 +7,7 @@ import {Vm} from "forge-std/Vm.sol";
 import {IRiskConfig, UnderlyingParams, RiskParams, EngineParams} from "../../contracts/interfaces/IRiskConfig.sol";
 import {IChainlinkOracle} from "../../contracts/interfaces/IChainlinkOracle.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
-import {ClearingHouse} from "../../contracts/core/ClearingHouse.sol";
+import {IRiskConfigAdmin} from "./utils/IRiskConfigAdmin.sol";
 import {CoreBase} from "./utils/CoreBase.sol";
 
 /// @notice Bounded risk parameters: every setter, every bound, role checks and events (collateral setters in
@@ -17,7 +17,7 @@ contract RiskConfigTest is CoreBase {
 
     function setUp() public override {
         super.setUp();
-        riskRole = ch.RISK_ADMIN_ROLE();
+        riskRole = risk.RISK_ADMIN_ROLE();
     }
 
     // ------------------------------------------------------------------ underlying params
@@ -25,16 +25,16 @@ contract RiskConfigTest is CoreBase {
     function test_setUnderlyingParams_StoresAndEmits() public {
         UnderlyingParams memory p = _underlyingParams(5e18);
         p.rate = 0.05e18;
-        vm.expectEmit(address(ch));
+        vm.expectEmit(address(risk));
         emit IRiskConfig.UnderlyingParamsSet(ETH, p);
         vm.prank(admin);
-        ch.setUnderlyingParams(ETH, p);
-        UnderlyingParams memory got = ch.underlyingParams(ETH);
+        risk.setUnderlyingParams(ETH, p);
+        UnderlyingParams memory got = risk.underlyingParams(ETH);
         assertEq(got.strikeStep, 5e18);
         assertEq(got.rate, 0.05e18);
         assertEq(got.imBase, 0.15e18);
-        assertTrue(ch.isUnderlyingListed(ETH));
-        assertFalse(ch.isUnderlyingListed(7));
+        assertTrue(risk.isUnderlyingListed(ETH));
+        assertFalse(risk.isUnderlyingListed(7));
     }
 
     function test_setUnderlyingParams_RevertWhen_NotRiskAdmin() public {
@@ -43,14 +43,14 @@ contract RiskConfigTest is CoreBase {
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, riskRole)
         );
-        ch.setUnderlyingParams(ETH, p);
+        risk.setUnderlyingParams(ETH, p);
     }
 
     function test_setUnderlyingParams_RevertWhen_OracleDoesNotKnowMarket() public {
         UnderlyingParams memory p = _underlyingParams(1e18);
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IChainlinkOracle.Oracle_UnknownUnderlying.selector, uint16(9)));
-        ch.setUnderlyingParams(9, p);
+        risk.setUnderlyingParams(9, p);
     }
 
     // One test per bound (docs/margin.md: the stress evidence holds at and above the minima).
@@ -96,13 +96,13 @@ contract RiskConfigTest is CoreBase {
         // the minima themselves (also the shared test configuration and the local deploy)
         (p.imBase, p.imFloor, p.mmBase, p.mmFloor) = (0.15e18, 0.1e18, 0.1e18, 0.075e18);
         vm.prank(admin);
-        ch.setUnderlyingParams(ETH, p);
+        risk.setUnderlyingParams(ETH, p);
         // the upper edge: IM at 100% of spot, MM just below
         (p.imBase, p.imFloor, p.mmBase, p.mmFloor) = (1e18, 1e18, 1e18 - 1, 1e18 - 1);
         vm.prank(admin);
-        ch.setUnderlyingParams(ETH, p);
-        assertEq(ch.underlyingParams(ETH).imBase, 1e18);
-        assertEq(ch.underlyingParams(ETH).mmFloor, 1e18 - 1);
+        risk.setUnderlyingParams(ETH, p);
+        assertEq(risk.underlyingParams(ETH).imBase, 1e18);
+        assertEq(risk.underlyingParams(ETH).mmFloor, 1e18 - 1);
     }
 
     function test_setUnderlyingParams_RevertWhen_RateAboveMaximum() public {
@@ -110,7 +110,7 @@ contract RiskConfigTest is CoreBase {
         p.rate = 0.1e18 + 1;
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_RateOutOfBounds.selector, p.rate));
-        ch.setUnderlyingParams(ETH, p);
+        risk.setUnderlyingParams(ETH, p);
     }
 
     // Issue 7 case 7: a negative rate would let a bounded group's mark fall below −(max loss).
@@ -119,42 +119,42 @@ contract RiskConfigTest is CoreBase {
         p.rate = -1;
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_RateOutOfBounds.selector, int256(-1)));
-        ch.setUnderlyingParams(ETH, p);
+        risk.setUnderlyingParams(ETH, p);
     }
 
     function test_setUnderlyingParams_AcceptsRateBounds() public {
         UnderlyingParams memory p = _underlyingParams(1e18);
         p.rate = 0.1e18;
         vm.prank(admin);
-        ch.setUnderlyingParams(ETH, p);
-        assertEq(ch.underlyingParams(ETH).rate, 0.1e18);
-        assertEq(ch.engineParams(ETH).rate, 0.1e18);
+        risk.setUnderlyingParams(ETH, p);
+        assertEq(risk.underlyingParams(ETH).rate, 0.1e18);
+        assertEq(risk.engineParams(ETH).rate, 0.1e18);
         p.rate = 0;
         vm.prank(admin);
-        ch.setUnderlyingParams(ETH, p);
-        assertEq(ch.underlyingParams(ETH).rate, 0);
+        risk.setUnderlyingParams(ETH, p);
+        assertEq(risk.underlyingParams(ETH).rate, 0);
     }
 
     /// The first listing gives the underlying the stress-tested risk defaults (event included).
     function test_setUnderlyingParams_FirstListingSetsRiskDefaults() public {
         uint16 sol = _listOracleMarket();
-        assertFalse(ch.isUnderlyingListed(sol));
-        assertEq(ch.riskParams(sol).minTradeSize, 0, "zeros before listing");
+        assertFalse(risk.isUnderlyingListed(sol));
+        assertEq(risk.riskParams(sol).minTradeSize, 0, "zeros before listing");
         UnderlyingParams memory p = _underlyingParams(1e18);
-        vm.expectEmit(address(ch));
+        vm.expectEmit(address(risk));
         emit IRiskConfig.UnderlyingParamsSet(sol, p);
-        vm.expectEmit(address(ch));
+        vm.expectEmit(address(risk));
         emit IRiskConfig.RiskParamsSet(sol, _defaults());
         vm.prank(admin);
-        ch.setUnderlyingParams(sol, p);
-        _assertRiskParams(ch.riskParams(sol), _defaults());
-        assertEq(ch.riskParams(sol).imVegaSlope, ch.MIN_IM_VEGA_SLOPE());
-        assertEq(ch.riskParams(sol).imVegaCap, ch.MIN_IM_VEGA_CAP());
-        assertEq(ch.riskParams(sol).mmVegaSlope, ch.MIN_MM_VEGA_SLOPE());
-        assertEq(ch.riskParams(sol).mmVegaCap, ch.MIN_MM_VEGA_CAP());
-        assertEq(ch.riskParams(sol).mmLongHaircut, 1e18);
-        assertEq(ch.riskParams(sol).haltShock, 0.5e18);
-        assertEq(ch.riskParams(sol).minTradeSize, 1e15);
+        risk.setUnderlyingParams(sol, p);
+        _assertRiskParams(risk.riskParams(sol), _defaults());
+        assertEq(risk.riskParams(sol).imVegaSlope, risk.MIN_IM_VEGA_SLOPE());
+        assertEq(risk.riskParams(sol).imVegaCap, risk.MIN_IM_VEGA_CAP());
+        assertEq(risk.riskParams(sol).mmVegaSlope, risk.MIN_MM_VEGA_SLOPE());
+        assertEq(risk.riskParams(sol).mmVegaCap, risk.MIN_MM_VEGA_CAP());
+        assertEq(risk.riskParams(sol).mmLongHaircut, 1e18);
+        assertEq(risk.riskParams(sol).haltShock, 0.5e18);
+        assertEq(risk.riskParams(sol).minTradeSize, 1e15);
     }
 
     /// Updating a listed underlying keeps its tuned risk parameters (no second RiskParamsSet).
@@ -163,12 +163,12 @@ contract RiskConfigTest is CoreBase {
         r.haltShock = 0.8e18;
         r.minTradeSize = 0.5e18;
         vm.prank(admin);
-        ch.setRiskParams(ETH, r);
+        risk.setRiskParams(ETH, r);
         vm.recordLogs();
         vm.prank(admin);
-        ch.setUnderlyingParams(ETH, _underlyingParams(2e18));
+        risk.setUnderlyingParams(ETH, _underlyingParams(2e18));
         assertEq(vm.getRecordedLogs().length, 1, "only UnderlyingParamsSet");
-        _assertRiskParams(ch.riskParams(ETH), r);
+        _assertRiskParams(risk.riskParams(ETH), r);
     }
 
     function test_setUnderlyingParams_RevertWhen_ExpiryGridInvalid() public {
@@ -196,13 +196,13 @@ contract RiskConfigTest is CoreBase {
             haltShock: 0.3e18,
             minTradeSize: 0.01e18
         });
-        vm.expectEmit(address(ch));
+        vm.expectEmit(address(risk));
         emit IRiskConfig.RiskParamsSet(ETH, r);
         vm.prank(admin);
-        ch.setRiskParams(ETH, r);
-        _assertRiskParams(ch.riskParams(ETH), r);
+        risk.setRiskParams(ETH, r);
+        _assertRiskParams(risk.riskParams(ETH), r);
         // the evaluator's one-read view merges both structs
-        EngineParams memory e = ch.engineParams(ETH);
+        EngineParams memory e = risk.engineParams(ETH);
         assertEq(e.imBase, 0.15e18);
         assertEq(e.imFloor, 0.1e18);
         assertEq(e.mmBase, 0.1e18);
@@ -215,37 +215,37 @@ contract RiskConfigTest is CoreBase {
         assertEq(e.mmLongHaircut, 0.7e18);
         assertEq(e.haltShock, 0.3e18);
         // BTC untouched
-        _assertRiskParams(ch.riskParams(BTC), _defaults());
+        _assertRiskParams(risk.riskParams(BTC), _defaults());
     }
 
     /// The bounds as documented (docs/margin.md: the stress evidence was measured at the minima). The bound tests
     /// below use these values literally.
     function test_riskParamBounds_AsDocumented() public view {
-        assertEq(ch.MIN_IM_VEGA_SLOPE(), 0.87e18);
-        assertEq(ch.MIN_IM_VEGA_CAP(), 0.55e18);
-        assertEq(ch.MIN_MM_VEGA_SLOPE(), 0.44e18);
-        assertEq(ch.MIN_MM_VEGA_CAP(), 0.3e18);
-        assertEq(ch.MAX_VEGA_SLOPE(), 5e18);
-        assertEq(ch.MAX_VEGA_CAP(), 2e18);
-        assertEq(ch.MIN_LONG_HAIRCUT(), 0.5e18);
-        assertEq(ch.MIN_HALT_SHOCK(), 0.25e18);
-        assertEq(ch.MAX_MIN_TRADE_SIZE(), 1e18);
-        assertEq(ch.MAX_RATE(), 0.1e18);
-        assertEq(ch.MAX_GROUP_CAP(), 32);
-        assertEq(ch.MIN_IM_BASE(), 0.15e18);
-        assertEq(ch.MIN_IM_FLOOR(), 0.1e18);
-        assertEq(ch.MIN_MM_BASE(), 0.1e18);
-        assertEq(ch.MIN_MM_FLOOR(), 0.075e18);
-        assertEq(ch.MIN_HAIRCUT(), 0.01e18);
-        assertEq(ch.MIN_MM_HAIRCUT(), 0.005e18);
+        assertEq(risk.MIN_IM_VEGA_SLOPE(), 0.87e18);
+        assertEq(risk.MIN_IM_VEGA_CAP(), 0.55e18);
+        assertEq(risk.MIN_MM_VEGA_SLOPE(), 0.44e18);
+        assertEq(risk.MIN_MM_VEGA_CAP(), 0.3e18);
+        assertEq(risk.MAX_VEGA_SLOPE(), 5e18);
+        assertEq(risk.MAX_VEGA_CAP(), 2e18);
+        assertEq(risk.MIN_LONG_HAIRCUT(), 0.5e18);
+        assertEq(risk.MIN_HALT_SHOCK(), 0.25e18);
+        assertEq(risk.MAX_MIN_TRADE_SIZE(), 1e18);
+        assertEq(risk.MAX_RATE(), 0.1e18);
+        assertEq(risk.MAX_GROUP_CAP(), 32);
+        assertEq(risk.MIN_IM_BASE(), 0.15e18);
+        assertEq(risk.MIN_IM_FLOOR(), 0.1e18);
+        assertEq(risk.MIN_MM_BASE(), 0.1e18);
+        assertEq(risk.MIN_MM_FLOOR(), 0.075e18);
+        assertEq(risk.MIN_HAIRCUT(), 0.01e18);
+        assertEq(risk.MIN_MM_HAIRCUT(), 0.005e18);
     }
 
     function test_engineParams_ZerosWhenNotListed() public view {
-        EngineParams memory e = ch.engineParams(77);
+        EngineParams memory e = risk.engineParams(77);
         assertEq(e.imBase, 0);
         assertEq(e.imVegaSlope, 0);
         assertEq(e.haltShock, 0);
-        assertEq(ch.riskParams(77).minTradeSize, 0);
+        assertEq(risk.riskParams(77).minTradeSize, 0);
     }
 
     function test_setRiskParams_AcceptsBoundaries() public {
@@ -254,8 +254,8 @@ contract RiskConfigTest is CoreBase {
         r.haltShock = 0.25e18;
         r.minTradeSize = 1;
         vm.prank(admin);
-        ch.setRiskParams(ETH, r);
-        _assertRiskParams(ch.riskParams(ETH), r);
+        risk.setRiskParams(ETH, r);
+        _assertRiskParams(risk.riskParams(ETH), r);
         r = RiskParams({
             imVegaSlope: 5e18,
             imVegaCap: 2e18,
@@ -266,8 +266,8 @@ contract RiskConfigTest is CoreBase {
             minTradeSize: 1e18
         }); // every maximum (MM equal to IM is allowed)
         vm.prank(admin);
-        ch.setRiskParams(ETH, r);
-        _assertRiskParams(ch.riskParams(ETH), r);
+        risk.setRiskParams(ETH, r);
+        _assertRiskParams(risk.riskParams(ETH), r);
     }
 
     function test_setRiskParams_RevertWhen_NotRiskAdmin() public {
@@ -276,14 +276,14 @@ contract RiskConfigTest is CoreBase {
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, riskRole)
         );
-        ch.setRiskParams(ETH, r);
+        risk.setRiskParams(ETH, r);
     }
 
     function test_setRiskParams_RevertWhen_UnderlyingNotListed() public {
         RiskParams memory r = _defaults();
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_UnderlyingNotListed.selector, uint16(7)));
-        ch.setRiskParams(7, r);
+        risk.setRiskParams(7, r);
     }
 
     function test_setRiskParams_RevertWhen_ImVegaSlopeBelowMinimum() public {
@@ -373,20 +373,12 @@ contract RiskConfigTest is CoreBase {
     // ------------------------------------------------------------------ group cap
 
     function test_groupCap_DefaultIs16() public view {
-        assertEq(ch.groupCap(), 16);
+        assertEq(risk.groupCap(), 16);
     }
 
     function test_constructor_EmitsDefaultCaps() public {
         vm.recordLogs();
-        ClearingHouse fresh = new ClearingHouse(
-            admin,
-            usdc,
-            oracle,
-            volOracle,
-            settlement,
-            feeCollector,
-            insuranceFund
-        );
+        IRiskConfigAdmin fresh = IRiskConfigAdmin(_deployRiskConfig(admin, oracle, address(usdc)));
         Vm.Log[] memory logs = vm.getRecordedLogs();
         bool positionCapSeen;
         bool groupCapSeen;
@@ -404,26 +396,26 @@ contract RiskConfigTest is CoreBase {
     }
 
     function test_setGroupCap_StoresAndEmits() public {
-        vm.expectEmit(address(ch));
+        vm.expectEmit(address(risk));
         emit IRiskConfig.GroupCapSet(32);
         vm.prank(admin);
-        ch.setGroupCap(32);
-        assertEq(ch.groupCap(), 32);
+        risk.setGroupCap(32);
+        assertEq(risk.groupCap(), 32);
         vm.prank(admin);
-        ch.setGroupCap(1);
-        assertEq(ch.groupCap(), 1);
+        risk.setGroupCap(1);
+        assertEq(risk.groupCap(), 1);
     }
 
     function test_setGroupCap_RevertWhen_Zero() public {
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_GroupCapOutOfBounds.selector, 0));
-        ch.setGroupCap(0);
+        risk.setGroupCap(0);
     }
 
     function test_setGroupCap_RevertWhen_AboveMaximum() public {
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_GroupCapOutOfBounds.selector, 33));
-        ch.setGroupCap(33);
+        risk.setGroupCap(33);
     }
 
     function test_setGroupCap_RevertWhen_NotRiskAdmin() public {
@@ -431,45 +423,45 @@ contract RiskConfigTest is CoreBase {
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole)
         );
-        ch.setGroupCap(8);
+        risk.setGroupCap(8);
     }
 
     // ------------------------------------------------------------------ position cap and fee share
 
     function test_setPositionCap_BoundsAndEmits() public {
         vm.startPrank(admin);
-        vm.expectEmit(address(ch));
+        vm.expectEmit(address(risk));
         emit IRiskConfig.PositionCapSet(16);
-        ch.setPositionCap(16);
-        assertEq(ch.positionCap(), 16);
+        risk.setPositionCap(16);
+        assertEq(risk.positionCap(), 16);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_PositionCapOutOfBounds.selector, 0));
-        ch.setPositionCap(0);
+        risk.setPositionCap(0);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_PositionCapOutOfBounds.selector, 129));
-        ch.setPositionCap(129);
-        ch.setPositionCap(1);
+        risk.setPositionCap(129);
+        risk.setPositionCap(1);
         vm.stopPrank();
-        assertEq(ch.positionCap(), 1);
+        assertEq(risk.positionCap(), 1);
         vm.prank(bob);
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole)
         );
-        ch.setPositionCap(5);
+        risk.setPositionCap(5);
     }
 
     function test_setInsuranceFeeShare_BoundsAndEmits() public {
         vm.startPrank(admin);
-        vm.expectEmit(address(ch));
+        vm.expectEmit(address(risk));
         emit IRiskConfig.InsuranceFeeShareSet(1e18);
-        ch.setInsuranceFeeShare(1e18);
-        assertEq(ch.insuranceFeeShare(), 1e18);
+        risk.setInsuranceFeeShare(1e18);
+        assertEq(risk.insuranceFeeShare(), 1e18);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_FeeShareOutOfBounds.selector, 1e18 + 1));
-        ch.setInsuranceFeeShare(1e18 + 1);
+        risk.setInsuranceFeeShare(1e18 + 1);
         vm.stopPrank();
         vm.prank(bob);
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole)
         );
-        ch.setInsuranceFeeShare(0);
+        risk.setInsuranceFeeShare(0);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -501,7 +493,7 @@ contract RiskConfigTest is CoreBase {
     function _expectRiskRevert(RiskParams memory r) internal {
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_InvalidRiskParams.selector, ETH));
-        ch.setRiskParams(ETH, r);
+        risk.setRiskParams(ETH, r);
     }
 
     /// @dev A third market (id 3) known to the oracle but not yet listed by the clearing house.
@@ -526,7 +518,7 @@ contract RiskConfigTest is CoreBase {
                 mmFloor
             )
         );
-        ch.setUnderlyingParams(ETH, p);
+        risk.setUnderlyingParams(ETH, p);
     }
 
     function _expectGridRevert(uint32 period, uint32 offset, uint32 horizon) internal {
@@ -536,7 +528,7 @@ contract RiskConfigTest is CoreBase {
         vm.expectRevert(
             abi.encodeWithSelector(IRiskConfig.RiskConfig_InvalidExpiryGrid.selector, period, offset, horizon)
         );
-        ch.setUnderlyingParams(ETH, p);
+        risk.setUnderlyingParams(ETH, p);
     }
 
     function _expectStrikeRevert(uint96 step, uint96 minStrike, uint96 maxStrike) internal {
@@ -546,6 +538,6 @@ contract RiskConfigTest is CoreBase {
         vm.expectRevert(
             abi.encodeWithSelector(IRiskConfig.RiskConfig_InvalidStrikeGrid.selector, step, minStrike, maxStrike)
         );
-        ch.setUnderlyingParams(ETH, p);
+        risk.setUnderlyingParams(ETH, p);
     }
 }

@@ -15,20 +15,20 @@ contract RiskConfigCollateralTest is CoreBase {
 
     function setUp() public override {
         super.setUp();
-        riskRole = ch.RISK_ADMIN_ROLE();
+        riskRole = risk.RISK_ADMIN_ROLE();
     }
 
     // ------------------------------------------------------------------ collateral
 
     function test_listCollateral_ReadsDecimalsAndEmits() public {
         MockERC20 token = new MockERC20("Staked", "STK", 12);
-        vm.expectEmit(address(ch));
+        vm.expectEmit(address(risk));
         emit IRiskConfig.CollateralListed(address(token), ETH, 12, 2);
-        vm.expectEmit(address(ch));
+        vm.expectEmit(address(risk));
         emit IRiskConfig.CollateralParamsSet(address(token), 0.2e18, 0.1e18, 500e18);
         vm.prank(admin);
-        ch.listCollateral(address(token), ETH, 0.2e18, 0.1e18, 500e18);
-        CollateralConfig memory c = ch.collateralConfig(address(token));
+        risk.listCollateral(address(token), ETH, 0.2e18, 0.1e18, 500e18);
+        CollateralConfig memory c = risk.collateralConfig(address(token));
         assertTrue(c.listed);
         assertEq(c.decimals, 12);
         assertEq(c.index, 2);
@@ -36,7 +36,7 @@ contract RiskConfigCollateralTest is CoreBase {
         assertEq(c.mmHaircut, 0.1e18);
         assertEq(c.depositCapWad, 500e18);
         assertEq(c.priceUnderlying, ETH);
-        address[] memory tokens = ch.collateralTokens();
+        address[] memory tokens = risk.collateralTokens();
         assertEq(tokens.length, 3);
         assertEq(tokens[2], address(token));
     }
@@ -44,15 +44,15 @@ contract RiskConfigCollateralTest is CoreBase {
     function test_listCollateral_RevertWhen_AlreadyListed() public {
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_CollateralAlreadyListed.selector, address(weth)));
-        ch.listCollateral(address(weth), ETH, 0.1e18, 0.05e18, 1e18);
+        risk.listCollateral(address(weth), ETH, 0.1e18, 0.05e18, 1e18);
     }
 
     function test_listCollateral_RevertWhen_CashOrZero() public {
         vm.startPrank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_InvalidCollateral.selector, address(usdc)));
-        ch.listCollateral(address(usdc), ETH, 0.1e18, 0.05e18, 1e18);
+        risk.listCollateral(address(usdc), ETH, 0.1e18, 0.05e18, 1e18);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_InvalidCollateral.selector, address(0)));
-        ch.listCollateral(address(0), ETH, 0.1e18, 0.05e18, 1e18);
+        risk.listCollateral(address(0), ETH, 0.1e18, 0.05e18, 1e18);
         vm.stopPrank();
     }
 
@@ -60,24 +60,24 @@ contract RiskConfigCollateralTest is CoreBase {
         MockERC20 token = new MockERC20("Odd", "ODD", 37);
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_DecimalsOutOfBounds.selector, uint8(37)));
-        ch.listCollateral(address(token), ETH, 0.1e18, 0.05e18, 1e18);
+        risk.listCollateral(address(token), ETH, 0.1e18, 0.05e18, 1e18);
     }
 
     function test_listCollateral_RevertWhen_PriceMarketUnknown() public {
         MockERC20 token = new MockERC20("T", "T", 18);
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IChainlinkOracle.Oracle_UnknownUnderlying.selector, uint16(5)));
-        ch.listCollateral(address(token), 5, 0.1e18, 0.05e18, 1e18);
+        risk.listCollateral(address(token), 5, 0.1e18, 0.05e18, 1e18);
     }
 
     function test_listCollateral_RevertWhen_TooMany() public {
         vm.startPrank(admin);
         for (uint256 i = 2; i < 16; ++i) {
-            ch.listCollateral(address(new MockERC20("T", "T", 18)), ETH, 0.1e18, 0.05e18, 1e18);
+            risk.listCollateral(address(new MockERC20("T", "T", 18)), ETH, 0.1e18, 0.05e18, 1e18);
         }
         address extra = address(new MockERC20("T", "T", 18));
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_TooManyCollaterals.selector, 16));
-        ch.listCollateral(extra, ETH, 0.1e18, 0.05e18, 1e18);
+        risk.listCollateral(extra, ETH, 0.1e18, 0.05e18, 1e18);
         vm.stopPrank();
     }
 
@@ -103,19 +103,19 @@ contract RiskConfigCollateralTest is CoreBase {
         address token = address(new MockERC20("T", "T", 18));
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_DepositCapOutOfBounds.selector, 1e30 + 1));
-        ch.listCollateral(token, ETH, 0.5e18, 0.25e18, 1e30 + 1);
+        risk.listCollateral(token, ETH, 0.5e18, 0.25e18, 1e30 + 1);
     }
 
     function test_listCollateral_AcceptsBoundaryHaircuts() public {
         address low = address(new MockERC20("L", "L", 18));
         address high = address(new MockERC20("H", "H", 18));
         vm.startPrank(admin);
-        ch.listCollateral(low, ETH, 0.01e18, 0.005e18, 1e30); // the minima, the largest cap
-        ch.listCollateral(high, ETH, 1e18, 1e18 - 1, 0); // full haircut (wind-down), MM just below
+        risk.listCollateral(low, ETH, 0.01e18, 0.005e18, 1e30); // the minima, the largest cap
+        risk.listCollateral(high, ETH, 1e18, 1e18 - 1, 0); // full haircut (wind-down), MM just below
         vm.stopPrank();
-        assertEq(ch.collateralConfig(low).haircut, 0.01e18);
-        assertEq(ch.collateralConfig(low).mmHaircut, 0.005e18);
-        assertEq(ch.collateralConfig(high).mmHaircut, 1e18 - 1);
+        assertEq(risk.collateralConfig(low).haircut, 0.01e18);
+        assertEq(risk.collateralConfig(low).mmHaircut, 0.005e18);
+        assertEq(risk.collateralConfig(high).mmHaircut, 1e18 - 1);
     }
 
     function test_listCollateral_RevertWhen_NotRiskAdmin() public {
@@ -123,17 +123,17 @@ contract RiskConfigCollateralTest is CoreBase {
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole)
         );
-        ch.listCollateral(address(1234), ETH, 0.1e18, 0.05e18, 1e18);
+        risk.listCollateral(address(1234), ETH, 0.1e18, 0.05e18, 1e18);
     }
 
     function test_setCollateralParams_UpdatesAndEmits() public {
-        vm.expectEmit(address(ch));
+        vm.expectEmit(address(risk));
         emit IRiskConfig.CollateralParamsSet(address(weth), 1e18, 0.5e18, 7e18);
         vm.prank(admin);
-        ch.setCollateralParams(address(weth), 1e18, 0.5e18, 7e18);
-        assertEq(ch.collateralConfig(address(weth)).haircut, 1e18);
-        assertEq(ch.collateralConfig(address(weth)).mmHaircut, 0.5e18);
-        assertEq(ch.collateralConfig(address(weth)).depositCapWad, 7e18);
+        risk.setCollateralParams(address(weth), 1e18, 0.5e18, 7e18);
+        assertEq(risk.collateralConfig(address(weth)).haircut, 1e18);
+        assertEq(risk.collateralConfig(address(weth)).mmHaircut, 0.5e18);
+        assertEq(risk.collateralConfig(address(weth)).depositCapWad, 7e18);
         // a 100% IM haircut winds the asset down: it counts for nothing toward IM, half toward MM
         _depositToken(aliceAcc, weth, 1e18);
         (int256 equity, uint256 im, uint256 mm) = ch.accountMargin(aliceAcc);
@@ -144,17 +144,17 @@ contract RiskConfigCollateralTest is CoreBase {
     function test_setCollateralParams_RevertWhen_NotListed() public {
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_CollateralNotListed.selector, address(usdc)));
-        ch.setCollateralParams(address(usdc), 0.1e18, 0.05e18, 1e18);
+        risk.setCollateralParams(address(usdc), 0.1e18, 0.05e18, 1e18);
     }
 
     function test_setCollateralParams_RevertWhen_HaircutsOutOfBounds() public {
         vm.startPrank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_HaircutOutOfBounds.selector, 0, 0));
-        ch.setCollateralParams(address(weth), 0, 0, 1e18);
+        risk.setCollateralParams(address(weth), 0, 0, 1e18);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_HaircutOutOfBounds.selector, 0.1e18, 0.2e18));
-        ch.setCollateralParams(address(weth), 0.1e18, 0.2e18, 1e18);
+        risk.setCollateralParams(address(weth), 0.1e18, 0.2e18, 1e18);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_DepositCapOutOfBounds.selector, 1e30 + 1));
-        ch.setCollateralParams(address(weth), 0.1e18, 0.05e18, 1e30 + 1);
+        risk.setCollateralParams(address(weth), 0.1e18, 0.05e18, 1e30 + 1);
         vm.stopPrank();
     }
 
@@ -163,7 +163,7 @@ contract RiskConfigCollateralTest is CoreBase {
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, riskRole)
         );
-        ch.setCollateralParams(address(weth), 0.1e18, 0.05e18, 1e18);
+        risk.setCollateralParams(address(weth), 0.1e18, 0.05e18, 1e18);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -172,6 +172,6 @@ contract RiskConfigCollateralTest is CoreBase {
         address token = address(new MockERC20("T", "T", 18));
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_HaircutOutOfBounds.selector, haircut, mmHaircut));
-        ch.listCollateral(token, ETH, haircut, mmHaircut, 1e18);
+        risk.listCollateral(token, ETH, haircut, mmHaircut, 1e18);
     }
 }

@@ -108,13 +108,13 @@ contract RiskEngineMarketsTest is RiskEngineBase {
         assertEq(im, 200e18);
         assertEq(mm, 100e18);
         vm.prank(admin);
-        ch.setCollateralParams(address(weth), 0.3e18, 0.2e18, 1_000_000e18);
+        risk.setCollateralParams(address(weth), 0.3e18, 0.2e18, 1_000_000e18);
         (, im, mm) = ch.accountMargin(aliceAcc);
         assertEq(im, 600e18);
         assertEq(mm, 400e18);
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_HaircutOutOfBounds.selector, 0.3e18, 0.3e18));
-        ch.setCollateralParams(address(weth), 0.3e18, 0.3e18, 1_000_000e18);
+        risk.setCollateralParams(address(weth), 0.3e18, 0.3e18, 1_000_000e18);
     }
 
     // =================================================================================================================
@@ -129,16 +129,16 @@ contract RiskEngineMarketsTest is RiskEngineBase {
         p.rate = -0.2e18;
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_RateOutOfBounds.selector, p.rate));
-        ch.setUnderlyingParams(ETH, p);
+        risk.setUnderlyingParams(ETH, p);
         p.rate = -1;
         vm.prank(admin);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_RateOutOfBounds.selector, int256(-1)));
-        ch.setUnderlyingParams(ETH, p);
+        risk.setUnderlyingParams(ETH, p);
 
         p.rate = 0.1e18;
         p.maxHorizon = 730 days;
         vm.prank(admin);
-        ch.setUnderlyingParams(ETH, p);
+        risk.setUnderlyingParams(ETH, p);
         _setVol(ETH, 0.2e18);
         uint40 expiry = _expiry(729);
         // bear call spread 1000/1200 and bull put spread 4200/4000 at spot 2000: both deep ITM, max loss 200 each
@@ -169,7 +169,7 @@ contract RiskEngineMarketsTest is RiskEngineBase {
     /// ~4.5M gas. Now opening a position in a (cap + 1)-th group reverts `ClearingHouse_GroupCapReached`.
     function test_case8_applyTrades_RevertWhen_GroupCapExceeded() public {
         _depositCash(aliceAcc, 1_000_000e6);
-        uint256 cap = ch.groupCap();
+        uint256 cap = risk.groupCap();
         assertEq(cap, 16);
         Trade[] memory trades = new Trade[](cap);
         for (uint256 i; i < cap; ++i) {

@@ -43,9 +43,9 @@ contract WorstCaseGasTest is CoreBase {
     }
 
     function test_INV8_marginCheck_WorstShapeUnderBudget() public {
-        uint256 maxGroups = ch.MAX_GROUP_CAP();
+        uint256 maxGroups = risk.MAX_GROUP_CAP();
         vm.prank(admin);
-        ch.setGroupCap(maxGroups);
+        risk.setGroupCap(maxGroups);
         // 128 positions (the MAX_POSITION_CAP) over 32 groups (the MAX_GROUP_CAP), 16 per underlying.
         _buildSpread(128, 4);
         (SeriesId[] memory held, ) = ch.positionsOf(aliceAcc);
@@ -58,7 +58,7 @@ contract WorstCaseGasTest is CoreBase {
     }
 
     function test_INV8_groupCap_RevertWhen_OpeningOneGroupTooMany() public {
-        uint256 cap = ch.groupCap();
+        uint256 cap = risk.groupCap();
         _depositCash(aliceAcc, 10_000_000e6);
         _depositCash(bobAcc, 10_000_000e6);
         // One long call per weekly ETH expiry fills the cap exactly.

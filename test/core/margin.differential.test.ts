@@ -104,7 +104,7 @@ describe("accountMargin and the trade check: contracts vs sdk/model/account.ts (
       for (const token of [f.cash, weth, wbtc]) await f.fund(signer, token, 10n ** 36n);
     const belowIm = f.ch.interface.getError("ClearingHouse_BelowInitialMargin")!.selector;
     const provider = ethers.provider;
-    const groupCap = Number(await f.ch.groupCap());
+    const groupCap = Number(await f.riskConfig.groupCap());
     let salt = 0n;
     const otherErrors = new Map<string, number>();
     const stats = {
@@ -128,7 +128,7 @@ describe("accountMargin and the trade check: contracts vs sdk/model/account.ts (
         const address = await token.getAddress();
         const amount = await f.ch.collateralOf(account, address, { blockTag });
         if (amount === 0n) continue;
-        const c = await f.ch.collateralConfig(address, { blockTag });
+        const c = await f.riskConfig.collateralConfig(address, { blockTag });
         collaterals.push({
           priceUnderlying: Number(c.priceUnderlying),
           imHaircut: c.haircut,
@@ -153,7 +153,7 @@ describe("accountMargin and the trade check: contracts vs sdk/model/account.ts (
         markets.set(u, { mode: Number(mode) as MarketMode, price });
         const [last, maxPrice] = await f.oracle.lastPrice(u, { blockTag });
         lasts.set(u, { price: last, maxPrice });
-        const e = await f.ch.engineParams(u, { blockTag });
+        const e = await f.riskConfig.engineParams(u, { blockTag });
         params.set(u, {
           imBase: e.imBase,
           imFloor: e.imFloor,

@@ -10,13 +10,17 @@ describe("deploy/system: the production deployment", () => {
     const { ethers } = await network.create();
     const sys = await deploySystem(ethers, localConfig);
     expect(await sys.clearingHouse.exchange()).to.equal(await sys.exchange.getAddress());
+    expect(await sys.clearingHouse.liquidationModule()).to.equal(await sys.liquidation.getAddress());
+    expect(await sys.clearingHouse.riskConfig()).to.equal(await sys.riskConfig.getAddress());
+    expect(await sys.riskConfig.insuranceFloor()).to.equal(localConfig.insuranceFloor);
+    expect((await sys.liquidation.auctionParams()).buffer).to.equal(localConfig.liquidation.buffer);
     for (const id of [ETH, BTC]) {
       const [mode, price] = await sys.oracle.marketState(id);
       expect(mode).to.equal(0n);
       expect(price).to.be.greaterThan(0n);
-      expect(await sys.clearingHouse.isUnderlyingListed(id)).to.equal(true);
+      expect(await sys.riskConfig.isUnderlyingListed(id)).to.equal(true);
     }
-    expect(await sys.clearingHouse.positionCap()).to.equal(BigInt(localConfig.positionCap));
+    expect(await sys.riskConfig.positionCap()).to.equal(BigInt(localConfig.positionCap));
     const [maker, taker, cap] = await sys.exchange.feeParams();
     expect([maker, taker, cap]).to.deep.equal([
       localConfig.fees.makerFeeRate,
@@ -25,7 +29,7 @@ describe("deploy/system: the production deployment", () => {
     ]);
     for (const c of localConfig.collaterals) {
       expect(
-        (await sys.clearingHouse.collateralConfig(await sys.collaterals[c.token.symbol]!.getAddress())).listed,
+        (await sys.riskConfig.collateralConfig(await sys.collaterals[c.token.symbol]!.getAddress())).listed,
       ).to.equal(true);
     }
   });
@@ -51,10 +55,20 @@ describe("deploy/system: the production deployment", () => {
     const DEFAULT_ADMIN = await sys.oracle.DEFAULT_ADMIN_ROLE();
     const GUARDIAN = await sys.oracle.GUARDIAN_ROLE();
     const VOL_UPDATER = await sys.volOracle.VOL_UPDATER_ROLE();
-    for (const c of [sys.oracle, sys.volOracle, sys.settlementOracle, sys.clearingHouse, sys.exchange]) {
+    for (const c of [
+      sys.oracle,
+      sys.volOracle,
+      sys.settlementOracle,
+      sys.riskConfig,
+      sys.clearingHouse,
+      sys.liquidation,
+      sys.exchange,
+    ]) {
       const name = await c.getAddress();
       expect(await c.hasRole(DEFAULT_ADMIN, timelock), `${name} admin`).to.equal(true);
-      expect(await c.hasRole(RISK_ADMIN, timelock), `${name} risk admin`).to.equal(true);
+      // the clearing house has no risk-admin role: its parameters live in RiskConfig
+      const risky = c !== sys.clearingHouse;
+      expect(await c.hasRole(RISK_ADMIN, timelock), `${name} risk admin`).to.equal(risky);
       for (const role of [DEFAULT_ADMIN, RISK_ADMIN, GUARDIAN, VOL_UPDATER]) {
         expect(await c.hasRole(role, deployer.address), `${name}: deployer`).to.equal(false);
       }
@@ -85,8 +99,8 @@ describe("deploy/system: the production deployment", () => {
     await expect(sys.exchange.setFees(bps(1), bps(2), wad("0.1")))
       .to.be.revertedWithCustomError(sys.exchange, "AccessControlUnauthorizedAccount")
       .withArgs(deployer.address, RISK_ADMIN);
-    await expect(sys.clearingHouse.setPositionCap(64))
-      .to.be.revertedWithCustomError(sys.clearingHouse, "AccessControlUnauthorizedAccount")
+    await expect(sys.riskConfig.setPositionCap(64))
+      .to.be.revertedWithCustomError(sys.riskConfig, "AccessControlUnauthorizedAccount")
       .withArgs(deployer.address, RISK_ADMIN);
 
     // Scheduled but not yet ready: the timelock refuses to execute before the delay.
@@ -101,11 +115,8 @@ describe("deploy/system: the production deployment", () => {
 
     await sys.governance.execute(sys.exchange, data);
     expect(await sys.exchange.feeParams()).to.deep.equal([bps(1), bps(2), wad("0.1")]);
-    await sys.governance.execute(
-      sys.clearingHouse,
-      sys.clearingHouse.interface.encodeFunctionData("setPositionCap", [64]),
-    );
-    expect(await sys.clearingHouse.positionCap()).to.equal(64n);
+    await sys.governance.execute(sys.riskConfig, sys.riskConfig.interface.encodeFunctionData("setPositionCap", [64]));
+    expect(await sys.riskConfig.positionCap()).to.equal(64n);
     // The guardian pauses directly (no delay); only the timelock lifts the pause.
     const guardian = await ethers.getSigner(sys.roles.guardian);
     await sys.oracle.connect(guardian).setModeOverride(BTC, 2);
@@ -128,19 +139,19 @@ describe("deploy/system: the production deployment", () => {
     const lines: string[] = [];
     await deploySystem(ethers, changed, { manifest: first.manifest, log: (l) => lines.push(l) });
     expect(lines.some((l) => l.includes("scheduled operation"))).to.equal(true, lines.join("\n"));
-    expect(await first.clearingHouse.positionCap()).to.equal(BigInt(localConfig.positionCap)); // not yet
+    expect(await first.riskConfig.positionCap()).to.equal(BigInt(localConfig.positionCap)); // not yet
     lines.length = 0;
     await deploySystem(ethers, changed, { manifest: first.manifest, log: (l) => lines.push(l) });
     expect(lines.some((l) => l.includes("not ready yet"))).to.equal(true, lines.join("\n"));
 
     await networkHelpers.time.increase(localConfig.governance.timelockDelay);
     await deploySystem(ethers, changed, { manifest: first.manifest });
-    expect(await first.clearingHouse.positionCap()).to.equal(100n);
+    expect(await first.riskConfig.positionCap()).to.equal(100n);
     expect(await first.exchange.feeParams()).to.deep.equal([bps(2), bps(4), wad("0.1")]);
 
     // fastForward (local only) schedules, advances the clock and executes in one run; then nothing is left to send.
     await deploySystem(ethers, { ...changed, groupCap: 8 }, { manifest: first.manifest, fastForward: true });
-    expect(await first.clearingHouse.groupCap()).to.equal(8n);
+    expect(await first.riskConfig.groupCap()).to.equal(8n);
     lines.length = 0;
     await deploySystem(ethers, { ...changed, groupCap: 8 }, { manifest: first.manifest, log: (l) => lines.push(l) });
     expect(lines.every((l) => l.startsWith("="))).to.equal(true, lines.join("\n"));

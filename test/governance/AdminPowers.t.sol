@@ -36,10 +36,11 @@ contract AdminPowersTest is TradingBase {
     function setUp() public override {
         super.setUp();
         timelock = admin; // TradingBase's admin holds DEFAULT_ADMIN (and RISK_ADMIN) everywhere: the timelock
-        address[5] memory governed = [
+        address[6] memory governed = [
             address(oracle),
             address(volOracle),
             address(settlement),
+            address(risk),
             address(core),
             address(exchange)
         ];
@@ -375,16 +376,16 @@ contract AdminPowersTest is TradingBase {
                 p.mmFloor
             )
         );
-        core.setUnderlyingParams(ETH, p);
+        risk.setUnderlyingParams(ETH, p);
         // stress parameters below the minimum
-        RiskParams memory r = core.riskParams(ETH);
+        RiskParams memory r = risk.riskParams(ETH);
         r.imVegaSlope = 0; // below MIN_IM_VEGA_SLOPE
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_InvalidRiskParams.selector, ETH));
-        core.setRiskParams(ETH, r);
+        risk.setRiskParams(ETH, r);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_PositionCapOutOfBounds.selector, 129));
-        core.setPositionCap(129);
+        risk.setPositionCap(129);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RiskConfig_GroupCapOutOfBounds.selector, 33));
-        core.setGroupCap(33);
+        risk.setGroupCap(33);
         vm.expectRevert(
             abi.encodeWithSelector(IOptionExchange.Exchange_FeeOutOfBounds.selector, 0.005e18 + 1, 0.005e18)
         );
@@ -407,7 +408,7 @@ contract AdminPowersTest is TradingBase {
             if (a == riskAdmin || a == timelock) continue;
             vm.startPrank(a);
             vm.expectRevert(_unauthorized(a, RISK_ADMIN));
-            core.setPositionCap(64);
+            risk.setPositionCap(64);
             vm.expectRevert(_unauthorized(a, RISK_ADMIN));
             exchange.setFees(0, 0, 0);
             vm.expectRevert(_unauthorized(a, RISK_ADMIN));
@@ -499,7 +500,7 @@ contract AdminPowersTest is TradingBase {
     function test_Guardian_CannotSetParametersOrMoveFunds() public {
         vm.startPrank(guardian);
         vm.expectRevert(_unauthorized(guardian, RISK_ADMIN));
-        core.setPositionCap(64);
+        risk.setPositionCap(64);
         vm.expectRevert(_unauthorized(guardian, VOL_UPDATER));
         volOracle.setVol(ETH, 0.5e18);
         vm.stopPrank();

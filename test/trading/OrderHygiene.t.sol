@@ -13,18 +13,16 @@ contract OrderHygieneTest is Base {
 
     // -------------------------------------------------------------------------------------- operator epochs
 
-    /// Revoking an operator, sealing the revocation and re-approving it does not bring its old orders back.
-    function test_fill_RevertWhen_OperatorReapprovedAfterSealedRevocation() public {
+    /// Revoking an operator and re-approving it does not bring its old orders back: the order is bound to the
+    /// approval epoch it was signed under (`ClearingHouse.operatorApproval`), and every approval is a new epoch.
+    function test_fill_RevertWhen_OperatorReapprovedAfterRevocation() public {
         _approveOperator(makerAccount, makerOwner, operator, true);
         Order memory o = _order(makerAccount, call3000, false, 2e18, PRICE);
+        o.operatorEpoch = exchange.operatorEpoch(makerAccount, operator);
+        assertEq(o.operatorEpoch, 1);
         _fillAs(takerOwner, takerAccount, _one(_request(operatorKey, o, 1e18)));
 
         _approveOperator(makerAccount, makerOwner, operator, false);
-        // anyone may seal a revocation once the operator is unauthorized
-        vm.expectEmit(address(exchange));
-        emit IOptionExchange.OperatorEpochBumped(makerAccount, operator, 1, stranger);
-        vm.prank(stranger);
-        assertEq(exchange.bumpOperatorEpoch(makerAccount, operator), 1);
         _approveOperator(makerAccount, makerOwner, operator, true);
 
         vm.expectRevert(
@@ -32,24 +30,42 @@ contract OrderHygieneTest is Base {
                 IOptionExchange.Exchange_OperatorEpochMismatch.selector,
                 exchange.hashOrder(o),
                 operator,
-                0,
-                1
+                1,
+                2
             )
         );
         _fillAs(takerOwner, takerAccount, _one(_request(operatorKey, o, 1e18)));
+        assertEq(ch.positionOf(makerAccount, call3000), -1e18, "the old order's remainder stays dead");
 
-        // orders signed under the new epoch work
+        // orders signed under the new approval work
         Order memory fresh = _order(makerAccount, call3000, false, 1e18, PRICE);
         fresh.operatorEpoch = exchange.operatorEpoch(makerAccount, operator);
         _fillAs(takerOwner, takerAccount, _one(_request(operatorKey, fresh, 1e18)));
         assertEq(ch.positionOf(makerAccount, call3000), -2e18);
     }
 
-    function test_bumpOperatorEpoch_ByOwnerWhileApproved_KillsOperatorOrders() public {
+    /// Re-approving an approved operator is how an owner cancels all its resting orders without a revoke.
+    function test_fill_RevertWhen_OperatorReapprovedWhileApproved() public {
         _approveOperator(makerAccount, makerOwner, operator, true);
         Order memory o = _order(makerAccount, call3000, false, 1e18, PRICE);
-        vm.prank(makerOwner);
-        exchange.bumpOperatorEpoch(makerAccount, operator);
+        o.operatorEpoch = 1;
+        _approveOperator(makerAccount, makerOwner, operator, true);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOptionExchange.Exchange_OperatorEpochMismatch.selector,
+                exchange.hashOrder(o),
+                operator,
+                1,
+                2
+            )
+        );
+        _fillAs(takerOwner, takerAccount, _one(_request(operatorKey, o, 1e18)));
+    }
+
+    /// An operator order signed before any approval (epoch 0) never fills, not even after the approval.
+    function test_fill_RevertWhen_OperatorOrderSignedBeforeApproval() public {
+        Order memory o = _order(makerAccount, call3000, false, 1e18, PRICE);
+        _approveOperator(makerAccount, makerOwner, operator, true);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IOptionExchange.Exchange_OperatorEpochMismatch.selector,
@@ -60,14 +76,6 @@ contract OrderHygieneTest is Base {
             )
         );
         _fillAs(takerOwner, takerAccount, _one(_request(operatorKey, o, 1e18)));
-    }
-
-    function test_bumpOperatorEpoch_RevertWhen_StrangerWhileOperatorApproved() public {
-        _approveOperator(makerAccount, makerOwner, operator, true);
-        vm.expectRevert(abi.encodeWithSelector(IOptionExchange.Exchange_Unauthorized.selector, makerAccount, stranger));
-        vm.prank(stranger);
-        exchange.bumpOperatorEpoch(makerAccount, operator);
-        assertEq(exchange.operatorEpoch(makerAccount, operator), 0);
     }
 
     /// The owner's own orders carry no epoch: `operatorEpoch` is ignored when the owner signs.
@@ -119,7 +127,7 @@ contract OrderHygieneTest is Base {
     /// The exchange skips the risk-parameter read for fills of at least the core's largest admissible minimum trade
     /// size; that bound must be the core's.
     function test_fill_MinTradeSizeBoundMatchesCore() public {
-        (bool ok, bytes memory ret) = address(core).staticcall(abi.encodeWithSignature("MAX_MIN_TRADE_SIZE()"));
+        (bool ok, bytes memory ret) = address(risk).staticcall(abi.encodeWithSignature("MAX_MIN_TRADE_SIZE()"));
         assertTrue(ok);
         uint256 coreMax = abi.decode(ret, (uint256));
         assertEq(coreMax, 1e18, "OptionExchange._CORE_MAX_MIN_TRADE_SIZE");

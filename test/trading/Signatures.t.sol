@@ -74,6 +74,7 @@ contract SignaturesTest is Base {
     function test_fill_OperatorSignedOrder() public {
         _approveOperator(makerAccount, makerOwner, operator, true);
         Order memory o = _order(makerAccount, call3000, false, 1e18, PRICE);
+        o.operatorEpoch = 1; // the first approval
         _fillAs(takerOwner, takerAccount, _one(_request(operatorKey, o, 1e18)));
         assertEq(ch.positionOf(makerAccount, call3000), -1e18);
     }
@@ -81,6 +82,7 @@ contract SignaturesTest is Base {
     function test_fill_RevertWhen_OperatorRevokedBeforeFill() public {
         _approveOperator(makerAccount, makerOwner, operator, true);
         Order memory o = _order(makerAccount, call3000, false, 2e18, PRICE);
+        o.operatorEpoch = 1;
         _fillAs(takerOwner, takerAccount, _one(_request(operatorKey, o, 1e18)));
         _approveOperator(makerAccount, makerOwner, operator, false);
         vm.expectRevert(abi.encodeWithSelector(IOptionExchange.Exchange_Unauthorized.selector, makerAccount, operator));

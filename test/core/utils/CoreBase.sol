@@ -2,20 +2,23 @@
 pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
-import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
 import {AccountId, SeriesId, MarketMode} from "../../../contracts/types/Types.sol";
 import {SeriesIdLib} from "../../../contracts/libraries/SeriesIdLib.sol";
-import {ClearingHouse} from "../../../contracts/core/ClearingHouse.sol";
+import {IChainlinkOracle} from "../../../contracts/interfaces/IChainlinkOracle.sol";
+import {IRiskConfigAdmin} from "./IRiskConfigAdmin.sol";
 import {Trade} from "../../../contracts/interfaces/IClearingHouse.sol";
 import {UnderlyingParams, RiskParams} from "../../../contracts/interfaces/IRiskConfig.sol";
 import {FeedParams} from "../../../contracts/interfaces/IChainlinkOracle.sol";
 import {IVolatilityOracle} from "../../../contracts/interfaces/IVolatilityOracle.sol";
 import {ISequencerGuard} from "../../../contracts/interfaces/ISequencerGuard.sol";
-import {ChainlinkOracle} from "../../../contracts/oracles/ChainlinkOracle.sol";
-import {VolatilityOracle} from "../../../contracts/oracles/VolatilityOracle.sol";
-import {SettlementOracle} from "../../../contracts/oracles/SettlementOracle.sol";
-import {SequencerGuard} from "../../../contracts/oracles/SequencerGuard.sol";
+import {
+    IClearingHouseAdmin,
+    IChainlinkOracleAdmin,
+    IVolatilityOracleAdmin,
+    ISettlementOracleAdmin
+} from "../../utils/SystemInterfaces.sol";
+import {ArtifactDeployer} from "../../utils/ArtifactDeployer.sol";
 import {MockAggregator} from "../../../contracts/mocks/MockAggregator.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {TestExchangeModule} from "../../../contracts/mocks/TestExchangeModule.sol";
@@ -44,11 +47,12 @@ abstract contract CoreBase is Test {
     MockERC20 internal wbtc;
     MockAggregator internal ethFeed;
     MockAggregator internal btcFeed;
-    SequencerGuard internal guard;
-    ChainlinkOracle internal oracle;
-    VolatilityOracle internal volOracle;
-    SettlementOracle internal settlement;
-    ClearingHouse internal ch;
+    ISequencerGuard internal guard;
+    IChainlinkOracleAdmin internal oracle;
+    IVolatilityOracleAdmin internal volOracle;
+    ISettlementOracleAdmin internal settlement;
+    IClearingHouseAdmin internal ch;
+    IRiskConfigAdmin internal risk;
     TestExchangeModule internal exchange;
 
     AccountId internal aliceAcc;
@@ -65,10 +69,19 @@ abstract contract CoreBase is Test {
         _pushPrice(ethFeed, 2000e18);
         _pushPrice(btcFeed, 60_000e18);
 
-        guard = new SequencerGuard(AggregatorV3Interface(address(0)), 1 hours);
-        oracle = new ChainlinkOracle(admin, ISequencerGuard(address(guard)));
-        volOracle = new VolatilityOracle(admin);
-        settlement = new SettlementOracle(oracle, admin, 1 hours, 2 days);
+        // The system is deployed from its artifacts and used through interfaces (test/utils/SystemInterfaces.sol).
+        guard = ISequencerGuard(
+            ArtifactDeployer.deploy("SequencerGuard.sol:SequencerGuard", abi.encode(address(0), 1 hours))
+        );
+        oracle = IChainlinkOracleAdmin(
+            ArtifactDeployer.deploy("ChainlinkOracle.sol:ChainlinkOracle", abi.encode(admin, guard))
+        );
+        volOracle = IVolatilityOracleAdmin(
+            ArtifactDeployer.deploy("VolatilityOracle.sol:VolatilityOracle", abi.encode(admin))
+        );
+        settlement = ISettlementOracleAdmin(
+            ArtifactDeployer.deploy("SettlementOracle.sol:SettlementOracle", abi.encode(oracle, admin, 1 hours, 2 days))
+        );
 
         vm.startPrank(admin);
         oracle.grantRole(oracle.RISK_ADMIN_ROLE(), admin);
@@ -92,15 +105,20 @@ abstract contract CoreBase is Test {
         volOracle.setVol(BTC, 0.6e18);
         vm.stopPrank();
 
-        ch = new ClearingHouse(admin, usdc, oracle, volOracle, settlement, feeCollector, insuranceFund);
+        risk = IRiskConfigAdmin(_deployRiskConfig(admin, oracle, address(usdc)));
+        ch = IClearingHouseAdmin(
+            _deployClearingHouse(
+                abi.encode(admin, usdc, oracle, volOracle, settlement, risk, feeCollector, insuranceFund)
+            )
+        );
         exchange = new TestExchangeModule(ch);
         vm.startPrank(admin);
-        ch.setUnderlyingParams(ETH, _underlyingParams(1e18));
-        ch.setUnderlyingParams(BTC, _underlyingParams(1000e18));
-        ch.listCollateral(address(weth), ETH, 0.1e18, 0.05e18, 1_000_000e18);
-        ch.listCollateral(address(wbtc), BTC, 0.1e18, 0.05e18, 100_000e18);
+        risk.setUnderlyingParams(ETH, _underlyingParams(1e18));
+        risk.setUnderlyingParams(BTC, _underlyingParams(1000e18));
+        risk.listCollateral(address(weth), ETH, 0.1e18, 0.05e18, 1_000_000e18);
+        risk.listCollateral(address(wbtc), BTC, 0.1e18, 0.05e18, 100_000e18);
         ch.setExchange(address(exchange));
-        ch.setPositionCap(128);
+        risk.setPositionCap(128);
         vm.stopPrank();
 
         vm.prank(alice);
@@ -127,10 +145,10 @@ abstract contract CoreBase is Test {
 
     /// @dev Sets `underlying`'s minimum trade size (first-listing default 1e15); 1 wei lets rounding tests open dust.
     function _setMinTradeSize(uint16 underlying, uint128 minTradeSize) internal {
-        RiskParams memory r = ch.riskParams(underlying);
+        RiskParams memory r = risk.riskParams(underlying);
         r.minTradeSize = minTradeSize;
         vm.prank(admin);
-        ch.setRiskParams(underlying, r);
+        risk.setRiskParams(underlying, r);
     }
 
     // ------------------------------------------------------------------ oracle helpers
@@ -251,5 +269,15 @@ abstract contract CoreBase is Test {
         SeriesId series = _series(underlying, expiry, strike, j % 2 == 0);
         bool short = k % 2 == 1;
         return short ? _trade(other, account, series, 1e18, 0) : _trade(account, other, series, 1e18, 0);
+    }
+
+    /// @dev `new RiskConfig(admin_, oracle_, cash)` from its artifact (a revert propagates, for `vm.expectRevert`).
+    function _deployRiskConfig(address admin_, IChainlinkOracle oracle_, address cash) internal returns (address) {
+        return ArtifactDeployer.deploy("RiskConfig.sol:RiskConfig", abi.encode(admin_, oracle_, cash));
+    }
+
+    /// @dev `new ClearingHouse(...)` from its artifact with the ABI-encoded constructor `args`.
+    function _deployClearingHouse(bytes memory args) internal returns (address) {
+        return ArtifactDeployer.deploy("ClearingHouse.sol:ClearingHouse", args);
     }
 }

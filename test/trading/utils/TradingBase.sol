@@ -15,8 +15,8 @@ import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {ExchangeTestBase} from "./ExchangeTestBase.sol";
 import {TestConfig} from "../../utils/TestConfig.sol";
 
-/// @notice The deployed ClearingHouse seen through its interfaces.
-interface IClearingHouseAdmin is IClearingHouse, IRiskConfig {}
+/// @notice The deployed ClearingHouse seen through its interfaces (wiring is AccessControl-guarded).
+interface IClearingHouseAdmin is IClearingHouse {}
 
 /// @notice Exchange tests against the real system: ClearingHouse with its margin engine, ChainlinkOracle fed by
 /// MockAggregator rounds, VolatilityOracle, SettlementOracle, a 6-decimal cash token. ETH (market 1) at 2000,
@@ -36,6 +36,7 @@ abstract contract TradingBase is ExchangeTestBase {
     IVolatilityOracle internal volOracle;
     ISettlementOracle internal settlement;
     IClearingHouseAdmin internal core;
+    IRiskConfig internal risk;
 
     function setUp() public virtual {
         _setUpActors();
@@ -67,18 +68,19 @@ abstract contract TradingBase is ExchangeTestBase {
         vm.prank(volUpdater);
         volOracle.setVol(ETH, 0.8e18);
 
+        risk = IRiskConfig(deployCode("RiskConfig.sol:RiskConfig", abi.encode(admin, oracle, usdc)));
         core = IClearingHouseAdmin(
             deployCode(
                 "ClearingHouse.sol:ClearingHouse",
-                abi.encode(admin, usdc, oracle, volOracle, settlement, feeCollector, insuranceFund)
+                abi.encode(admin, usdc, oracle, volOracle, settlement, risk, feeCollector, insuranceFund)
             )
         );
         ch = IClearingHouse(address(core));
         exchange = _deployExchange(ch);
         vm.startPrank(admin);
-        core.setUnderlyingParams(ETH, _underlyingParams());
+        risk.setUnderlyingParams(ETH, _underlyingParams());
         core.setExchange(address(exchange));
-        core.setPositionCap(128);
+        risk.setPositionCap(128);
         vm.stopPrank();
 
         expiry = _expiry(30);
@@ -139,10 +141,10 @@ abstract contract TradingBase is ExchangeTestBase {
     /// @dev Sets ETH's minimum trade size (first-listing default 1e15; 1 wei lets rounding tests fill dust that opens
     /// positions).
     function _setMinTradeSize(uint128 minTradeSize) internal {
-        RiskParams memory r = core.riskParams(ETH);
+        RiskParams memory r = risk.riskParams(ETH);
         r.minTradeSize = minTradeSize;
         vm.prank(admin);
-        core.setRiskParams(ETH, r);
+        risk.setRiskParams(ETH, r);
     }
 
     /// @dev Publishes `priceWad` twice at the current time (so the one-confirmation deviation check accepts jumps).
