@@ -75,7 +75,10 @@ export interface Order {
   minFillSize: bigint;
   /** Largest fee rate on strike notional the signer accepts, WAD; a higher fee makes fills revert. */
   maxFeeRate: bigint;
-  /** For operator-signed orders: `OptionExchange.operatorEpoch(account, operator)` at signing. Ignored for the owner. */
+  /**
+   * For operator-signed orders: the operator's approval epoch at signing (`OptionExchange.operatorEpoch(account,
+   * operator)`, i.e. `ClearingHouse.operatorApproval`; every approval increments it). Ignored for the owner.
+   */
   operatorEpoch: bigint;
 }
 

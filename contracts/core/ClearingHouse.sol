@@ -746,6 +746,7 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
 
     /// @dev One word per held collateral: `priceUnderlying << 240 | haircut << 176 | mmHaircut << 112 | amountWad`.
     function _collateralWords(AccountId account, uint256 mask) internal view returns (uint256[] memory words) {
+        if (mask == 0) return words; // no collateral: no call
         address[] memory tokens;
         (tokens, words) = riskConfig.collateralSlots(mask);
         for (uint256 i; i < tokens.length; ++i) {

@@ -126,6 +126,58 @@ contract AdminPowersTest is TradingBase {
         _assertUntouched();
     }
 
+    // Only the liquidation module (wired once at deployment) moves positions between accounts or locks an account;
+    // here none is wired, so every actor, the admin included, is refused.
+    function test_NoRole_ButTheLiquidationModule_MovesPositionsOrLocksAnAccount() public {
+        address[8] memory actors = _actors();
+        for (uint256 i; i < actors.length; ++i) {
+            vm.prank(actors[i]);
+            vm.expectRevert(
+                abi.encodeWithSelector(IClearingHouse.ClearingHouse_OnlyLiquidationModule.selector, actors[i])
+            );
+            core.liquidationTransfer(takerAccount, makerAccount, 1e18, 0, 0);
+            vm.prank(actors[i]);
+            vm.expectRevert(
+                abi.encodeWithSelector(IClearingHouse.ClearingHouse_OnlyLiquidationModule.selector, actors[i])
+            );
+            core.setInAuction(takerAccount, true);
+        }
+        assertFalse(core.inAuction(takerAccount));
+        _assertUntouched();
+    }
+
+    // The insurance fund is the protocol's: its owner cannot withdraw it, only the timelock, and never below the floor.
+    function test_InsuranceFund_OnlyTheTimelockWithdraws_AboveTheFloor() public {
+        AccountId fund = core.insuranceAccount();
+        usdc.mint(address(this), 5_000e6);
+        usdc.approve(address(core), 5_000e6);
+        core.deposit(fund, address(usdc), 5_000e6);
+        vm.prank(timelock);
+        risk.setInsuranceFloor(4_000e18);
+        address[8] memory actors = _actors();
+        for (uint256 i; i < actors.length; ++i) {
+            if (actors[i] == timelock) continue;
+            vm.prank(actors[i]);
+            vm.expectRevert(
+                abi.encodeWithSelector(IClearingHouse.ClearingHouse_Unauthorized.selector, fund, actors[i])
+            );
+            core.withdraw(fund, address(usdc), 1, actors[i]);
+        }
+        vm.prank(insuranceFund); // the fund account's owner
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearingHouse.ClearingHouse_Unauthorized.selector, fund, insuranceFund)
+        );
+        core.withdraw(fund, address(usdc), 1, insuranceFund);
+        vm.prank(timelock);
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearingHouse.ClearingHouse_InsuranceFloor.selector, int256(3_999e18), 4_000e18)
+        );
+        core.withdraw(fund, address(usdc), 1_001e6, timelock);
+        vm.prank(timelock);
+        core.withdraw(fund, address(usdc), 1_000e6, timelock);
+        assertEq(core.cashOf(fund), 4_000e18);
+    }
+
     function test_Exchange_CannotTradeForAnAccountWithoutItsSignature() public {
         address[8] memory actors = _actors();
         for (uint256 i; i < actors.length; ++i) {
