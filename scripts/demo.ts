@@ -8,8 +8,10 @@
  *  3. open margin accounts, deposit cash and collateral;
  *  4. two makers sign EIP-712 orders, a taker fills a 4-leg iron condor in one atomic call;
  *  5. move the market, halt an unrelated market, withdraw excess margin;
- *  6. expire: prove the settlement price from Chainlink round history, settle every account in cash (zero-sum);
- *  7. withdraw everything and reconcile the clearing house's token balance.
+ *  6. a spike puts a thin writer below maintenance: a keeper starts a Dutch auction and buys part of the account
+ *     back to health (docs/liquidation.md);
+ *  7. expire: prove the settlement price from Chainlink round history, settle every account in cash (zero-sum);
+ *  8. withdraw everything and reconcile the clearing house's token balance.
  */
 import type { BaseContract } from "ethers";
 import { network } from "hardhat";
@@ -29,7 +31,7 @@ const usd = (v: bigint) => `$${formatWad(v, 2)}`;
 
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
-const [, alice, bob, carol, keeper] = await ethers.getSigners();
+const [, alice, bob, carol, keeper, dave] = await ethers.getSigners();
 
 section("1. Deploy");
 const sys = await deploySystem(ethers, localConfig, { log: (l) => console.log(l) });
@@ -102,9 +104,15 @@ const accountOf = async (signer: typeof alice) => {
   const ev = receipt!.logs.map((l) => ch.interface.parseLog(l)).find((e) => e?.name === "AccountCreated");
   return ev!.args.account as bigint;
 };
-const accounts = { alice: await accountOf(alice), bob: await accountOf(bob), carol: await accountOf(carol) };
-const signers = { alice, bob, carol };
-const deposits = { alice: 50_000n, bob: 20_000n, carol: 5_000n };
+const accounts = {
+  alice: await accountOf(alice),
+  bob: await accountOf(bob),
+  carol: await accountOf(carol),
+  dave: await accountOf(dave),
+  keeper: await accountOf(keeper),
+};
+const signers = { alice, bob, carol, dave, keeper };
+const deposits = { alice: 50_000n, bob: 20_000n, carol: 5_000n, dave: 3_000n, keeper: 50_000n };
 for (const [name, amount] of Object.entries(deposits) as [keyof typeof deposits, bigint][]) {
   const native = amount * 10n ** 6n;
   await usdc.mint(signers[name].address, native);
@@ -132,7 +140,9 @@ async function marginTable(note: string) {
   console.log(note);
   printTable(rows);
 }
-await marginTable("Deposits: Alice 50k USDC, Bob 20k USDC + 10 WETH (90% counted), Carol 5k USDC");
+await marginTable(
+  "Deposits: Alice 50k USDC, Bob 20k USDC + 10 WETH (90% counted), Carol 5k USDC, Dave 3k USDC, a keeper 50k USDC",
+);
 
 section("4. A taker fills a 4-leg iron condor atomically");
 const DAY = 86_400n;
@@ -199,7 +209,59 @@ console.log(
 );
 await govern(oracle, "clearModeOverride", [BTC]);
 
-section("6. Expiry: prove the settlement price from round history, settle in cash");
+section("6. A spike: a thin writer is auctioned back to health (docs/liquidation.md)");
+{
+  // Dave writes 5 naked ETH 2800 calls to Alice at the model's price and keeps only $50 above initial margin.
+  const series = encodeSeries({ underlying: ETH, expiry, strike: wad("2800"), isCall: true });
+  const { call } = blackScholes(wad("2650"), wad("2800"), expiry - (await now()), vol, 0n);
+  const order = buildOrder({
+    account: accounts.dave,
+    series,
+    isBuy: false,
+    size: wad("5"),
+    limitPrice: (call / 10n ** 16n) * 10n ** 16n,
+    deadline: (await now()) + DAY,
+  });
+  await (
+    await exchange
+      .connect(alice)
+      .fill(accounts.alice, [{ maker: await signOrder(dave, domain, order), fillSize: wad("5") }])
+  ).wait();
+  const [e0, im0] = await ch.accountMargin(accounts.dave);
+  await ch
+    .connect(dave)
+    .withdraw(accounts.dave, await usdc.getAddress(), (e0 - im0 - wad("50")) / 10n ** 12n, dave.address);
+  await push(ethFeed, "2950");
+  await marginTable("Dave sold 5 ETH 2800 calls to Alice keeping $50 over IM; ETH spikes 11% to $2,950");
+
+  const liq = sys.liquidation;
+  await (await liq.connect(keeper).startAuction(accounts.dave)).wait();
+  const fund = await ch.insuranceAccount();
+  const fundBefore = await ch.cashOf(fund);
+  await time.increase(600); // the end of the fast leg: 10% of MM off per unit of portfolio
+  const q = await liq.quote(accounts.dave);
+  const [cost, toAccount, toFund] = await liq.costOf(accounts.dave, q.maxFraction);
+  const keeperEquityBefore = (await ch.accountMargin(accounts.keeper))[0];
+  await (await liq.connect(keeper).bid(accounts.dave, accounts.keeper, q.maxFraction, cost)).wait();
+  const keeperEquityAfter = (await ch.accountMargin(accounts.keeper))[0];
+  await (await liq.connect(keeper).endAuction(accounts.dave)).wait();
+  printTable([
+    {
+      "Dave equity / MM at the bid": `${usd(q.equity)} / ${usd(q.mm)}`,
+      "price per whole account": usd(q.pricePerUnit),
+      "keeper took": `${formatWad(q.maxFraction * 100n, 2)}%`,
+      "paid to Dave": usd(toAccount),
+      "to the insurance fund": usd(toFund),
+      "keeper's gain at mark": usd(keeperEquityAfter - keeperEquityBefore),
+    },
+  ]);
+  console.log(
+    `Auction started by the keeper, bid after 10 minutes (the largest fraction, aimed at MM + 10%), ended once Dave was above MM + 5%; the fund earned ${usd((await ch.cashOf(fund)) - fundBefore)}.`,
+  );
+  await marginTable("After the auction: Dave is healthy again and free to trade and withdraw");
+}
+
+section("7. Expiry: prove the settlement price from round history, settle in cash");
 await time.increaseTo(expiry - 600n);
 await push(ethFeed, "2640");
 await time.increaseTo(expiry + 30n);
@@ -240,7 +302,7 @@ console.log(
 console.log(`Sum of settlement flows: ${sum} wei (zero-sum up to protocol-favouring rounding, INV-3)`);
 if (carolExpected !== carolDelta || sum > 0n) throw new Error("settlement did not match the payoff formula");
 
-section("7. Withdraw everything and reconcile");
+section("8. Withdraw everything and reconcile");
 const final = [];
 for (const [name, id] of Object.entries(accounts) as [keyof typeof accounts, bigint][]) {
   const signer = signers[name];

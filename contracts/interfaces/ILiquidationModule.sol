@@ -8,7 +8,8 @@ import {AccountId} from "../types/Types.sol";
 /// @param slowDuration Length of the slow leg that follows it.
 /// @param fastDiscount Discount (fraction of the account's MM, per unit of portfolio) reached at the end of the fast
 /// leg; the slow leg then runs to a discount of 1 (the whole MM), where a below-MM portfolio costs nothing.
-/// @param buffer The auction ends once `equity >= (1 + buffer) * MM`; bids are capped at the fraction that gets there.
+/// @param buffer Bids are capped at the fraction that brings the account to `equity >= (1 + buffer) * MM`; the auction
+/// may be ended from `(1 + buffer / 2) * MM` (so a bid sized from a slightly stale quote still ends it).
 /// @param insolventDuration Time for the insurance fund's payment to an insolvent portfolio's bidder to rise from 0 to
 /// its cap; once it has passed without a bid, the loss may be realised.
 /// @param insolventCap The fund pays at most `insolventCap * (MM + |equity|)` per unit of an insolvent portfolio.
@@ -117,8 +118,8 @@ interface ILiquidationModule {
         int256 maxCost
     ) external returns (int256 cost);
 
-    /// @notice Ends the auction of an account that is back at `equity >= (1 + buffer) * MM`. Permissionless (the owner
-    /// calls it after a deposit).
+    /// @notice Ends the auction of an account that is back at `equity >= (1 + buffer / 2) * MM`. Permissionless (the
+    /// owner calls it after a deposit, the keeper after its bid).
     function endAuction(AccountId account) external;
 
     /// @notice Starts (or resets, when it recovered) the insolvent payment clock of an auctioned account.

@@ -145,7 +145,7 @@ contract LiquidationModule is ILiquidationModule, AccessControl, ReentrancyGuard
     function endAuction(AccountId account) external nonReentrant {
         _live(account);
         (int256 equity, uint256 mm, ) = clearingHouse.accountHealth(account);
-        if (!_restored(equity, mm)) revert Liquidation_NotRestored(account, equity, mm);
+        if (!_endable(equity, mm)) revert Liquidation_NotRestored(account, equity, mm);
         _close(account, 0, equity, mm);
         clearingHouse.setInAuction(account, false);
     }
@@ -233,9 +233,16 @@ contract LiquidationModule is ILiquidationModule, AccessControl, ReentrancyGuard
         emit AuctionEnded(account, reason, equity, mm);
     }
 
-    /// @dev Back at or above `(1 + buffer)·MM` (rounded up), with non-negative equity.
+    /// @dev At or above `(1 + buffer)·MM` (rounded up), with non-negative equity: the target of the largest bid, and
+    /// where no bid is possible any more.
     function _restored(int256 equity, uint256 mm) internal view returns (bool) {
         return equity >= 0 && uint256(equity) >= mm + mm.mulWadUp(_params.buffer);
+    }
+
+    /// @dev At or above `(1 + buffer / 2)·MM` (rounded up): the auction may be ended. Half the buffer below the largest
+    /// bid's target, so a bid sized from a quote a few blocks old (the price decayed meanwhile) still ends it.
+    function _endable(int256 equity, uint256 mm) internal view returns (bool) {
+        return equity >= 0 && uint256(equity) >= mm + mm.mulWadUp(_params.buffer / 2);
     }
 
     function _terms(Auction storage a, int256 equity, uint256 mm) internal view returns (int256, uint256) {
