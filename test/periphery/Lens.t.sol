@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {FixedPointMathLib} from "solady/src/utils/FixedPointMathLib.sol";
+
 import {AccountId, SeriesId, MarketMode} from "../../contracts/types/Types.sol";
+import {RiskParams} from "../../contracts/interfaces/IRiskConfig.sol";
 import {IClearingHouse} from "../../contracts/interfaces/IClearingHouse.sol";
 import {ILens} from "../../contracts/interfaces/ILens.sol";
 import {Lens} from "../../contracts/periphery/Lens.sol";
@@ -177,6 +180,52 @@ contract LensTest is CoreBase {
         (uint256 lower, uint256 upper) = lens.liquidationPrices(aliceAcc);
         assertEq(lower, 4000e18);
         assertEq(upper, 4000e18);
+    }
+
+    /// Issue 8: a liquidatable region narrower than a geometric scan step. Long 1-day puts at 2300 (MM credits half
+    /// their value) against WETH and a cash debt: the margin falls with spot down to the strike, then WETH carries it
+    /// back up, so the account is healthy at 2000, liquidatable only in about (2230, 2375), healthy above. Every
+    /// geometric probe (2000 x 50^(i/16): 2554, 3262, ...; 1658, ... downwards) is healthy; probing the strike finds it.
+    function test_liquidationPrices_FindsRegionNarrowerThanScanStep() public {
+        RiskParams memory r = risk.riskParams(ETH);
+        r.mmLongHaircut = 0.5e18;
+        vm.prank(admin);
+        risk.setRiskParams(ETH, r);
+        _setPrice(ETH, 2600e18); // opened where its IM holds, then spot falls
+        _depositToken(aliceAcc, weth, 10e18);
+        _applyOne(_trade(aliceAcc, bobAcc, _series(ETH, _expiry(1), 2300e18, false), 40e18, 22_610e18));
+        uint256 spot = 2000e18;
+        _setPrice(ETH, spot);
+
+        (uint256 minPrice, uint256 maxPrice) = oracle.priceBand(ETH);
+        _assertScanHealthy(aliceAcc, spot, maxPrice);
+        _assertScanHealthy(aliceAcc, spot, minPrice);
+        assertLt(_mmMargin(aliceAcc, 2300e18), 0, "liquidatable at the strike");
+        assertGe(_mmMargin(aliceAcc, 2400e18), 0, "healthy again above the region");
+
+        (uint256 lower, uint256 upper) = lens.liquidationPrices(aliceAcc);
+        assertEq(lower, 0, "nothing below spot");
+        assertGt(upper, 2200e18, "the region's lower edge");
+        assertLt(upper, 2300e18);
+        _assertCrossing(aliceAcc, upper, true);
+    }
+
+    /// @dev The pre-fix scan's probes from `spot` towards `edge` (the same geometric steps as the lens) are all healthy.
+    function _assertScanHealthy(AccountId account, uint256 spot, uint256 edge) internal view {
+        uint256 steps = lens.SCAN_STEPS();
+        int256 logStep = FixedPointMathLib.lnWad(int256(FixedPointMathLib.divWad(edge, spot))) / int256(steps);
+        for (uint256 i = 1; i <= steps; ++i) {
+            uint256 probe =
+                i == steps
+                    ? edge
+                    : FixedPointMathLib.mulWad(spot, uint256(FixedPointMathLib.expWad(logStep * int256(i))));
+            assertGe(_mmMargin(account, probe), 0, "geometric probe healthy");
+        }
+    }
+
+    function _mmMargin(AccountId account, uint256 price) internal view returns (int256) {
+        (int256 e, , uint256 mm) = ch.accountMarginAtPrice(account, ETH, price);
+        return e - int256(mm);
     }
 
     /// @dev At `price` the MM margin is negative, and a hair towards spot it is not.
