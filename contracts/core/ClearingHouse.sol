@@ -72,7 +72,6 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
     mapping(AccountId account => int256 cashWad) internal _cashBalances;
     mapping(AccountId account => mapping(address token => uint256 amountWad)) internal _collateralBalances;
     mapping(AccountId account => uint256[] packed) internal _positions;
-    mapping(AccountId account => mapping(SeriesId series => uint256 indexPlusOne)) internal _positionIndex;
     mapping(SeriesId series => uint256 sizeWad) internal _openInterest;
     mapping(address token => uint256 amountWad) internal _totalCollateral;
 
@@ -455,7 +454,7 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
                     delta = -uint256(-size).mulWadUp(intrinsic).toInt256();
                 }
                 cashDelta += delta;
-                _removeAt(account, list, i, series);
+                _removeAt(list, i);
                 emit PositionSettled(account, series, size, price, delta);
             }
             if (cashDelta != 0) _cashBalances[account] += cashDelta;
@@ -468,8 +467,9 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
 
     /// @inheritdoc IClearingHouse
     function positionOf(AccountId account, SeriesId series) external view returns (int256) {
-        uint256 index = _positionIndex[account][series];
-        return index == 0 ? int256(0) : int256(int96(uint96(_positions[account][index - 1])));
+        uint256[] storage list = _positions[account];
+        (uint256 i, uint256 length) = _find(list, series);
+        return i == length ? int256(0) : int256(int96(uint96(list[i])));
     }
 
     /// @inheritdoc IClearingHouse
@@ -602,11 +602,12 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
             int256 size = int96(uint96(word));
             int256 part = fraction == WAD ? size : (size * int256(fraction)) / int256(WAD);
             if (part == 0) continue;
-            (int256 fromOld, int256 fromNew) = _updatePosition(from, series, -part);
+            int256 fromNew = size - part;
+            _setAt(from, list, i, series, fromNew); // i is known: no scan of the source
             (int256 toOld, int256 toNew) = _updatePosition(to, series, part);
             if (toOld == 0) opened = true;
             // INV-2: open interest is the sum of longs
-            int256 oiDelta = _longPart(toNew) - _longPart(toOld) + _longPart(fromNew) - _longPart(fromOld);
+            int256 oiDelta = _longPart(toNew) - _longPart(toOld) + _longPart(fromNew) - _longPart(size);
             if (oiDelta != 0) _openInterest[series] = (_openInterest[series].toInt256() + oiDelta).toUint256();
         }
     }
@@ -787,32 +788,45 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
         int256 delta
     ) internal returns (int256 oldSize, int256 newSize) {
         uint256[] storage list = _positions[account];
-        uint256 index = _positionIndex[account][series];
-        if (index == 0) {
+        (uint256 i, uint256 length) = _find(list, series);
+        if (i == length) {
             newSize = delta;
-            uint256 length = list.length;
             uint256 cap = riskConfig.positionCap();
             if (length >= cap) revert ClearingHouse_PositionCapReached(account, cap);
             list.push(_pack(account, series, newSize));
-            _positionIndex[account][series] = length + 1;
         } else {
-            oldSize = int96(uint96(list[index - 1]));
+            oldSize = int96(uint96(list[i]));
             newSize = oldSize + delta;
-            if (newSize == 0) _removeAt(account, list, index - 1, series);
-            else list[index - 1] = _pack(account, series, newSize);
+            _setAt(account, list, i, series, newSize);
         }
     }
 
-    /// @dev Swap-and-pop of `list[i]` (whose id is `series`), fixing the moved element's index.
-    function _removeAt(AccountId account, uint256[] storage list, uint256 i, SeriesId series) internal {
-        uint256 last = list.length - 1;
-        if (i != last) {
-            uint256 moved = list[last];
-            list[i] = moved;
-            _positionIndex[account][SeriesId.wrap(moved >> SIZE_BITS)] = i + 1;
+    /// @dev Writes `newSize` at `list[i]` (whose id is `series`), removing the position at zero.
+    function _setAt(AccountId account, uint256[] storage list, uint256 i, SeriesId series, int256 newSize) internal {
+        if (newSize == 0) _removeAt(list, i);
+        else list[i] = _pack(account, series, newSize);
+    }
+
+    /// @dev Index of `series` in `list`, `length` when absent. A linear scan instead of an index mapping: the list
+    /// is bounded by the position cap (128), every position change is followed by a health check that reads the whole
+    /// list anyway (the scan warms those slots for it), and a new position then costs one storage slot, not two.
+    function _find(uint256[] storage list, SeriesId series) internal view returns (uint256 i, uint256 length) {
+        uint256 id = SeriesId.unwrap(series);
+        assembly ("memory-safe") {
+            length := sload(list.slot)
+            mstore(0x00, list.slot)
+            let base := keccak256(0x00, 0x20)
+            for {} lt(i, length) { i := add(i, 1) } {
+                if eq(shr(SIZE_BITS, sload(add(base, i))), id) { break }
+            }
         }
+    }
+
+    /// @dev Swap-and-pop of `list[i]`.
+    function _removeAt(uint256[] storage list, uint256 i) internal {
+        uint256 last = list.length - 1;
+        if (i != last) list[i] = list[last];
         list.pop();
-        delete _positionIndex[account][series];
     }
 
     function _pack(AccountId account, SeriesId series, int256 size) internal pure returns (uint256) {
