@@ -227,7 +227,10 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
             uint256 claims = _claimsFor(amountWad, false);
             _pullExact(token, amountNative);
             _cashBalances[account] += claims.toInt256();
-            if (claims != amountWad) _cashBalances[INSURANCE_ACCOUNT] -= (claims - amountWad).toInt256();
+            if (claims != amountWad) {
+                _cashBalances[INSURANCE_ACCOUNT] -= (claims - amountWad).toInt256();
+                emit DeficitConversion(account, amountWad, claims);
+            }
         } else {
             CollateralConfig memory c = riskConfig.collateralConfig(token);
             if (!c.listed) revert ClearingHouse_AssetNotListed(token);
@@ -277,7 +280,10 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
                 if (cashAfter < floor.toInt256()) revert ClearingHouse_InsuranceFloor(cashAfter, floor);
             }
             _cashBalances[account] = cashAfter;
-            if (claims != amountWad) _cashBalances[INSURANCE_ACCOUNT] += (claims - amountWad).toInt256();
+            if (claims != amountWad) {
+                _cashBalances[INSURANCE_ACCOUNT] += (claims - amountWad).toInt256();
+                emit DeficitConversion(account, amountWad, claims);
+            }
         } else {
             CollateralConfig memory c = riskConfig.collateralConfig(token);
             if (!c.listed) revert ClearingHouse_AssetNotListed(token);
@@ -345,6 +351,7 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
             uint256 insurancePart = fees.mulWad(riskConfig.insuranceFeeShare());
             _cashBalances[FEE_ACCOUNT] += (fees - insurancePart).toInt256();
             _cashBalances[INSURANCE_ACCOUNT] += insurancePart.toInt256();
+            emit FeesCollected(fees - insurancePart, insurancePart);
         }
         for (uint256 i; i < touchedCount; ++i) {
             cache = _requireInitialAfter(AccountId.wrap(touched[i] >> 1), touched[i] & 1 == 1, trades, cache);
@@ -816,8 +823,12 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
             length := sload(list.slot)
             mstore(0x00, list.slot)
             let base := keccak256(0x00, 0x20)
-            for {} lt(i, length) { i := add(i, 1) } {
-                if eq(shr(SIZE_BITS, sload(add(base, i))), id) { break }
+            for {} lt(i, length) {
+                i := add(i, 1)
+            } {
+                if eq(shr(SIZE_BITS, sload(add(base, i))), id) {
+                    break
+                }
             }
         }
     }

@@ -72,6 +72,11 @@ interface IClearingHouse {
     /// @param epoch The operator's approval epoch after the call (incremented by every approval).
     event OperatorSet(AccountId indexed account, address indexed operator, bool approved, uint256 epoch);
     event ExchangeSet(address indexed exchange);
+    /// @notice A batch's fees were split between the fee account and the insurance fund.
+    event FeesCollected(uint256 toFeeAccountWad, uint256 toInsuranceWad);
+    /// @notice While the insurance fund is in deficit, a cash deposit or withdrawal of `tokensWad` converted at
+    /// `claimsWad` cash claims; the difference went to (withdrawal) or came from (deposit) the insurance fund.
+    event DeficitConversion(AccountId indexed account, uint256 tokensWad, uint256 claimsWad);
     /// @notice A liquidation bid moved `fractionWad` of every position, collateral and cash balance (`cashMovedWad`)
     /// of `from` to `to`; `to` paid `bidderPaysWad` cash to `from` and the insurance fund paid `fundPaysWad` to `to`
     /// (negative: `to` paid the fund).

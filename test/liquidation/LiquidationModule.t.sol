@@ -367,6 +367,8 @@ contract LiquidationModuleTest is LiquidationBase {
         uint256 backing = usdc.balanceOf(address(ch)) * 1e12;
         uint256 claims = (1000e18 * (backing + uint256(deficit)) + backing - 1) / backing;
         int256 bobCash = ch.cashOf(bobAcc);
+        vm.expectEmit(address(ch));
+        emit IClearingHouse.DeficitConversion(bobAcc, 1000e18, claims);
         vm.prank(bob);
         ch.withdraw(bobAcc, address(usdc), 1000e6, bob);
         assertEq(ch.cashOf(bobAcc), bobCash - int256(claims));
@@ -434,6 +436,83 @@ contract LiquidationModuleTest is LiquidationBase {
         _setPrice(ETH, 2300e18);
         liq.markInsolvency(aliceAcc);
         assertEq(liq.auctionOf(aliceAcc).insolventSince, 0, "solvent again: the fund pays nothing");
+    }
+
+    // ------------------------------------------------------------------------------------------ a scripted crash
+
+    /// A one-day crash through every stage: a solvent auction restored by a bid, an insolvent account the fund pays a
+    /// bidder to take, and an insolvent account when the fund is empty: its loss is realised as the fund's negative
+    /// cash and shared by every cash claim at the boundary. Nothing is created or lost on the way (INV-1).
+    function test_crash_SolventThenFundPaysThenLossRealisedWhenFundEmpty() public {
+        // three writers of 10 calls 2200 each, all just above IM at 2000
+        _aliceShort(10e18, 10e18);
+        AccountId dave = _writer(makeAddr("dave"));
+        AccountId erin = _writer(makeAddr("erin"));
+        uint256 held = usdc.balanceOf(address(ch));
+
+        // 1) +15%: everyone below maintenance but solvent; Alice is auctioned and bought back to health
+        _setPrice(ETH, 2300e18);
+        _start(aliceAcc);
+        vm.warp(block.timestamp + 10 minutes);
+        _bid(liq.quote(aliceAcc).maxFraction, type(int256).max);
+        liq.endAuction(aliceAcc);
+
+        // 2) +60% by the evening: Dave is insolvent; half way up its curve the fund pays Carol to take him whole
+        vm.warp(block.timestamp + 6 hours);
+        _setPrice(ETH, 3200e18);
+        liq.startAuction(dave);
+        assertLt(liq.quote(dave).equity, 0);
+        vm.warp(block.timestamp + 30 minutes);
+        int256 fundBefore = ch.cashOf(fundAcc);
+        (int256 cost, , , uint256 fromFund) = liq.costOf(dave, 1e18);
+        vm.prank(carol);
+        liq.bid(dave, carolAcc, 1e18, cost);
+        assertEq(ch.cashOf(fundAcc), fundBefore - int256(fromFund), "the fund paid");
+        assertGt(ch.cashOf(fundAcc), 0, "and could afford it");
+
+        // 3) the admin had drained the fund to its floor (0); Erin is insolvent; nobody bids until the window has
+        // passed, then anyone realises the loss: the fund takes the portfolio, its equity goes negative
+        uint256 fundTokens = uint256(ch.cashOf(fundAcc)) / 1e12;
+        vm.prank(admin);
+        ch.withdraw(fundAcc, address(usdc), fundTokens, admin);
+        liq.startAuction(erin);
+        vm.warp(block.timestamp + 1 hours);
+        (int256 erinEquity, , ) = ch.accountHealth(erin);
+        liq.realiseLoss(erin);
+        (int256 fundEquity, , ) = ch.accountHealth(fundAcc);
+        assertLt(fundEquity, 0, "the fund carries the unrealised loss");
+        // at expiry the loss hits the fund's cash: every cash claim is then haircut at the boundary
+        _settleAt(ETH, exp30, 3200e18);
+        AccountId[] memory all = new AccountId[](1);
+        all[0] = fundAcc;
+        ch.settleAccounts(all);
+        int256 deficit = -ch.cashOf(fundAcc);
+        assertGt(deficit, 0, "the realised loss");
+        assertLe(deficit, -erinEquity + 1e18, "at most Erin's hole (plus time decay to expiry)");
+        uint256 backing = usdc.balanceOf(address(ch)) * 1e12;
+        uint256 bobCash = uint256(ch.cashOf(bobAcc));
+        // Bob can take out all his claims are worth now, not their face value
+        uint256 tokens = (bobCash * backing) / (backing + uint256(deficit)) / 1e12 - 1;
+        uint256 bobBefore = usdc.balanceOf(bob);
+        vm.prank(bob);
+        ch.withdraw(bobAcc, address(usdc), tokens, bob);
+        assertEq(usdc.balanceOf(bob) - bobBefore, tokens);
+        assertLt(tokens * 1e12, bobCash, "haircut");
+        // INV-1: the tokens held cover the sum of all cash claims (the fund's negative cash included)
+        int256 claims;
+        for (uint256 id = 1; id <= ch.accountCount(); ++id) claims += ch.cashOf(AccountId.wrap(id));
+        assertGe(int256(usdc.balanceOf(address(ch)) * 1e12), claims, "INV-1");
+        assertLt(usdc.balanceOf(address(ch)), held, "the loss left the system through nobody's pocket but the fund's");
+    }
+
+    function _writer(address owner) internal returns (AccountId account) {
+        vm.prank(owner);
+        account = ch.createAccount();
+        _depositCash(account, 1_000_000e6);
+        _applyOne(_trade(bobAcc, account, call2200, 10e18, 1000e18));
+        (int256 equity, uint256 im, ) = ch.accountMargin(account);
+        vm.prank(owner);
+        ch.withdraw(account, address(usdc), (uint256(equity - int256(im)) - 10e18) / 1e12, owner);
     }
 
     // ------------------------------------------------------------------------------------------ hooks and fund
