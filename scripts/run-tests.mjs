@@ -56,6 +56,9 @@ function duration(s) {
 
 // The known solc-js wasm crash (the job is too large for one compiler instance), as opposed to any other failure.
 const WASM_OOM = /HHE908|wasm version of solc failed|memory access out of bounds/;
+// A solc-js job that has not finished compiling after this long has stalled (seen once: a single-file job that
+// normally compiles in 30 s spun for over 6 minutes); the runner kills it and retries the job once.
+const COMPILE_TIMEOUT_MS = Number(process.env.COMPILE_TIMEOUT_S ?? 480) * 1000;
 // Printed by `hardhat test solidity` once compilation is over.
 const COMPILED = /^Running Solidity tests/m;
 
@@ -74,8 +77,21 @@ function hardhat(args, label, { holdUntilCompiled = false } = {}) {
     const child = spawn("npx", ["--no-install", "hardhat", ...args], {
       env: childEnv,
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // its own process group, so a stalled compiler can be killed with everything it started
     });
     let captured = "";
+    let stalled = false;
+    const watchdog = isTest
+      ? setTimeout(() => {
+          if (COMPILED.test(captured)) return;
+          stalled = true;
+          try {
+            process.kill(-child.pid, "SIGKILL");
+          } catch {
+            child.kill("SIGKILL");
+          }
+        }, COMPILE_TIMEOUT_MS)
+      : undefined;
     let held = holdUntilCompiled ? [] : undefined; // [stream, chunk] in arrival order
     const flush = () => {
       if (held === undefined) return;
@@ -98,6 +114,7 @@ function hardhat(args, label, { holdUntilCompiled = false } = {}) {
       captured += `\n${err.message}\n`;
     });
     child.on("close", (code, signal) => {
+      if (watchdog !== undefined) clearTimeout(watchdog);
       const plain = captured.replace(/\u001b\[[0-9;]*m/g, "");
       const last = (re) => {
         const all = [...plain.matchAll(re)];
@@ -112,17 +129,20 @@ function hardhat(args, label, { holdUntilCompiled = false } = {}) {
         skipped: last(/^\s*(\d+) (?:pending|skipped)/gm),
         // Only while compiling: after "Running Solidity tests" a crash is a real failure.
         wasmOom: exitCode !== 0 && held !== undefined && WASM_OOM.test(plain),
+        stalled,
         seconds: seconds(Date.now() - started),
         output: plain,
       };
-      if (held !== undefined && !(result.wasmOom && holdUntilCompiled)) flush();
+      if (held !== undefined && !((result.wasmOom || stalled) && holdUntilCompiled)) flush();
       held = undefined;
       if (!result.wasmOom && coverage && isTest && existsSync(lcovFile)) {
         mkdirSync(partsDir, { recursive: true });
         const part = path.join(partsDir, `${label.replace(/[^a-zA-Z0-9.]+/g, "_")}.info`);
         writeFileSync(part, readFileSync(lcovFile));
       }
-      if (!result.wasmOom) {
+      if (stalled) {
+        console.log(`::: ${label}: the compiler stalled (no result after ${duration(result.seconds)}), killed`);
+      } else if (!result.wasmOom) {
         const status = exitCode === 0 ? "" : `, exit code ${signal ?? exitCode}`;
         const counts = isTest ? `${result.passed} passing, ${result.failed} failing` : exitCode === 0 ? "ok" : "FAILED";
         console.log(`::: ${label}: ${counts}${status} (${duration(result.seconds)})`);
@@ -173,7 +193,7 @@ async function runSolidityGroup(label, files) {
   const partLabel = (from, n) =>
     n === files.length ? label : n === 1 ? files[from] : `${label} [${from + 1}-${from + n} of ${files.length}]`;
 
-  async function run(from, n) {
+  async function run(from, n, retried = false) {
     const part = files.slice(from, from + n);
     const name = partLabel(from, n);
     const split = (why) => {
@@ -184,6 +204,10 @@ async function runSolidityGroup(label, files) {
     };
     console.log(`\n::: ${name}: hardhat test solidity (${n} file${n === 1 ? "" : "s"})`);
     const result = await hardhat(["test", "solidity", ...part], `solidity ${name}`, { holdUntilCompiled: n > 1 });
+    if (result.stalled && !retried) {
+      console.log(`::: ${name}: retrying once`);
+      return run(from, n, true);
+    }
     if (result.wasmOom && n > 1) {
       group.crashes += 1;
       return split(`${n} files too large for one solc-js job (compiler out of memory in ${duration(result.seconds)})`);
