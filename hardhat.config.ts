@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 // The compilers are solc-js from npm, handed to Hardhat by path so nothing is ever downloaded. 0.8.28 builds everything
 // whose pragma allows it (Hardhat picks the newest matching compiler); 0.8.26 exists only for Chainlink's
@@ -62,5 +62,19 @@ export default defineConfig({
   typechain: { outDir: "typechain-types" },
   networks: {
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // Any JSON-RPC network (a public testnet, or the rehearsal node of docs/runbook.md). Both values are Hardhat
+    // configuration variables, read only when this network is used: from the encrypted keystore
+    // (`npx hardhat keystore set BULWARK_RPC_URL`) or from the environment. The chain id picks the deploy config
+    // (deploy/networks/index.ts).
+    testnet: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("BULWARK_RPC_URL"),
+      accounts: [configVariable("BULWARK_DEPLOYER_KEY")],
+    },
+  },
+  // hardhat-verify (in the toolbox): `npx hardhat run deploy/verify.ts --network testnet` verifies every manifest entry.
+  verify: {
+    etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") },
   },
 });

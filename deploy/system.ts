@@ -12,7 +12,7 @@
  * proposer), and executes it on a run after the delay has passed (`fastForward` does all of it at once, locally).
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { type BaseContract, type ContractTransactionResponse, ZeroHash } from "ethers";
+import { type BaseContract, type ContractTransactionResponse, ZeroHash, getCreateAddress } from "ethers";
 
 import { Governance, OperationState, type TimelockCall } from "../sdk/governance.js";
 
@@ -30,13 +30,12 @@ import type {
   TimelockController,
   VolatilityOracle,
 } from "../typechain-types/index.js";
+import { validateConfig } from "./bounds.js";
 import type { FeedConfig, NetworkConfig, TokenConfig } from "./config.js";
+import { type Difference, diffConfig, formatDifferences } from "./diff.js";
+import { type Manifest, checkManifest, codeHashAt, emptyManifest, genesisHash, jsonSafe } from "./manifest.js";
 
-/** Addresses of a deployment, written to `deployments/<chainId>.json`. */
-export interface Manifest {
-  chainId: number;
-  contracts: Record<string, string>;
-}
+export type { Manifest } from "./manifest.js";
 
 export interface System {
   config: NetworkConfig;
@@ -61,11 +60,25 @@ export interface System {
   governance: Governance;
   /** Addresses of the operational roles as deployed. */
   roles: { guardian: string; volUpdater: string; feeCollector: string };
+  /** Configuration differences found before the run sent anything (`formatDifference` prints them). */
+  differences: Difference[];
 }
 
 export interface DeployOptions {
+  /**
+   * The record of an earlier run on this chain. It is checked first (chain id, genesis hash, every entry's code hash:
+   * `checkManifest`) and refused with an error naming the entry if it does not describe this chain. The run updates
+   * this object in place.
+   */
   manifest?: Manifest;
   log?: (line: string) => void;
+  /**
+   * The journal hook: called with the manifest after every change to it — before each contract creation (the
+   * address it will land at), after each creation, after each configuration transaction. `deploy/deploy.ts` writes
+   * `deployments/<chainId>.json` here, so a run stopped at any point resumes where it stopped. An error thrown here
+   * stops the run.
+   */
+  onRecord?: (manifest: Manifest) => void | Promise<void>;
   /**
    * Local networks only: when a re-run finds configuration changes after the hand-over, schedule them on the
    * timelock, advance the clock past the delay and execute them in the same run. Without it the run schedules the
@@ -78,28 +91,94 @@ const WAD = 10n ** 18n;
 
 export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig, options: DeployOptions = {}) {
   const [deployer] = await ethers.getSigners();
-  const chainId = Number((await ethers.provider.getNetwork()).chainId);
-  const manifest: Manifest = options.manifest ?? { chainId, contracts: {} };
-  if (manifest.chainId !== chainId) throw new Error(`manifest is for chain ${manifest.chainId}, not ${chainId}`);
+  const provider = ethers.provider;
+  const chainId = Number((await provider.getNetwork()).chainId);
   const log = options.log ?? (() => {});
+  if (options.manifest !== undefined) await checkManifest(provider, options.manifest);
+  const manifest: Manifest = options.manifest ?? emptyManifest(chainId, await genesisHash(provider));
+  const persist = async () => {
+    await options.onRecord?.(manifest);
+  };
 
   const send = async (label: string, tx: Promise<ContractTransactionResponse>) => {
-    await (await tx).wait();
+    const sent = await tx;
+    await sent.wait();
+    manifest.journal.push({ step: label, tx: sent.hash });
+    await persist();
     log(`  ${label}`);
   };
 
-  /** Deploys `contractName` under `key` unless the manifest already holds a live address for it. */
+  async function record(key: string, contract: string, address: string, args: unknown[], tx?: string) {
+    const codeHash = await codeHashAt(provider, address);
+    if (codeHash === undefined) throw new Error(`${key}: no contract at ${address}`);
+    manifest.contracts[key] = address;
+    manifest.entries[key] = { contract, address, args: args.map(jsonSafe), codeHash, ...(tx ? { tx } : {}) };
+    if (tx !== undefined) manifest.journal.push({ step: `+ ${key} (${contract})`, tx });
+  }
+
+  /**
+   * Deploys `contractName` under `key` unless the manifest holds it (checked on load: same chain, same code). The
+   * address the creation lands at is journaled before it is sent, so a run killed between the creation being mined
+   * and being recorded adopts that contract on the next run instead of deploying a second one.
+   */
   async function ensure<T extends BaseContract>(key: string, contractName: string, args: unknown[]): Promise<T> {
     const known = manifest.contracts[key];
-    if (known !== undefined && (await ethers.provider.getCode(known)) !== "0x") {
+    const want = JSON.stringify(args.map(jsonSafe));
+    if (known !== undefined) {
+      const entry = manifest.entries[key]!;
+      if (entry.contract !== contractName) {
+        throw new Error(
+          `manifest entry ${key}: recorded as ${entry.contract}, this deployment expects ${contractName}`,
+        );
+      }
+      if (JSON.stringify(entry.args) !== want) {
+        log(`! ${key}: constructor arguments differ from the recorded ones; the deployed contract is kept`);
+        log(`!   recorded ${JSON.stringify(entry.args)}`);
+        log(`!   config   ${want}`);
+      }
       log(`= ${key} at ${known}`);
       return (await ethers.getContractAt(contractName, known)) as unknown as T;
     }
-    const contract = await ethers.deployContract(contractName, args);
+    const pending = manifest.pending;
+    if (pending?.key === key && pending.contract === contractName && JSON.stringify(pending.args) === want) {
+      if ((await provider.getCode(pending.address)) !== "0x") {
+        delete manifest.pending;
+        await record(key, contractName, pending.address, args);
+        await persist();
+        log(`= ${key} at ${pending.address} (created by the interrupted run, recovered from the journal)`);
+        return (await ethers.getContractAt(contractName, pending.address)) as unknown as T;
+      }
+    }
+    const nonce = await provider.getTransactionCount(deployer.address, "pending");
+    const address = getCreateAddress({ from: deployer.address, nonce });
+    manifest.pending = { key, contract: contractName, args: args.map(jsonSafe), address, nonce };
+    await persist();
+    const contract = await ethers.deployContract(contractName, args, { nonce });
     await contract.waitForDeployment();
-    manifest.contracts[key] = await contract.getAddress();
-    log(`+ ${key} (${contractName}) at ${manifest.contracts[key]}`);
+    const deployed = await contract.getAddress();
+    delete manifest.pending;
+    await record(key, contractName, deployed, args, contract.deploymentTransaction()?.hash);
+    await persist();
+    log(`+ ${key} (${contractName}) at ${deployed}`);
     return contract as unknown as T;
+  }
+
+  /** Records an address the config names (a real token or feed): its code hash pins it like a deployed entry. */
+  async function external(key: string, address: string) {
+    const known = manifest.contracts[key];
+    if (known !== undefined && known.toLowerCase() !== address.toLowerCase()) {
+      throw new Error(
+        `${config.name}: ${key} is ${address} in the config but ${known} in the manifest: a deployed system keeps its ` +
+          `tokens and feeds (change a feed through the oracle's two-step setPrimaryFeed)`,
+      );
+    }
+    if (known === undefined) {
+      if ((await provider.getCode(address)) === "0x") {
+        throw new Error(`${config.name}: ${key} address ${address} has no contract on chain ${chainId}`);
+      }
+      await record(key, "external", address, []);
+      await persist();
+    }
   }
 
   const requireLocal = (what: string) => {
@@ -108,7 +187,7 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
 
   async function token(key: string, spec: TokenConfig): Promise<MockERC20> {
     if (spec.address !== undefined) {
-      manifest.contracts[key] = spec.address;
+      await external(key, spec.address);
       return (await ethers.getContractAt("MockERC20", spec.address)) as unknown as MockERC20;
     }
     requireLocal(key);
@@ -118,7 +197,7 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
   /** `rounds` seeds a mock with that many identical rounds: the oracle's deviation rule needs history to confirm. */
   async function feed(key: string, spec: FeedConfig, rounds = 1): Promise<MockAggregator> {
     if (spec.address !== undefined) {
-      manifest.contracts[key] = spec.address;
+      await external(key, spec.address);
       return (await ethers.getContractAt("MockAggregator", spec.address)) as unknown as MockAggregator;
     }
     requireLocal(key);
@@ -131,6 +210,8 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
     return mock;
   }
 
+  // Every address and every bound the contracts enforce, checked before the first transaction (deploy/bounds.ts).
+  validateConfig(config);
   const roles = {
     guardian: config.roles.guardian,
     volUpdater: config.roles.volUpdater ?? deployer.address,
@@ -146,6 +227,13 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
   const executors = config.governance.executors ?? proposers;
   if (!config.local && config.governance.timelockDelay < 86_400) {
     throw new Error(`${config.name}: governance.timelockDelay must be at least one day outside local networks`);
+  }
+
+  // ---- the differences between the config and the chain, shown before anything is sent
+  const differences = await diffConfig(ethers, config, manifest);
+  if (differences.length > 0) {
+    log(`${differences.length} configuration difference(s) between ${config.name} and chain ${chainId}:`);
+    for (const line of formatDifferences(differences)) log(line);
   }
 
   // ---- tokens and feeds
@@ -177,7 +265,7 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
     sequencerFeedAddress = await sequencerFeed.getAddress();
   } else if (config.sequencer.feed !== null) {
     sequencerFeedAddress = config.sequencer.feed;
-    manifest.contracts["feed.sequencer"] = sequencerFeedAddress;
+    await external("feed.sequencer", sequencerFeedAddress);
   }
 
   // ---- oracle layer
@@ -279,17 +367,39 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
           confirmations: m.confirmations,
         },
       ]);
+    } else {
+      const p = await oracle.feedParams(m.id);
+      if (p.maxDeviationWad !== m.maxDeviation || p.confirmations !== BigInt(m.confirmations)) {
+        await riskAdmin(`ChainlinkOracle: ${m.symbol} deviation rule`, oracle, "setDeviationParams", [
+          m.id,
+          m.maxDeviation,
+          m.confirmations,
+        ]);
+      }
+      // Feeds and the band change in two steps (schedule, then apply a day later): a governance operation, not a
+      // deployment step (docs/runbook.md).
+      if (
+        p.minPriceWad !== m.minPrice ||
+        p.maxPriceWad !== m.maxPrice ||
+        p.heartbeat !== BigInt(m.feed.heartbeat) ||
+        (m.feed.address !== undefined && p.feed.toLowerCase() !== m.feed.address.toLowerCase())
+      ) {
+        log(`! ChainlinkOracle: ${m.symbol} feed or band differs: schedule setPrimaryFeed/setPriceBand (two-step)`);
+      }
     }
     const [, lastUpdate] = await volOracle.rawVol(m.id, 0);
     const volListed = await volOracle.volParams(m.id).then(
       () => true,
       () => false,
     );
+    const volParams = { maxAgeSec: m.vol.maxAge, staleVolWad: m.vol.staleVol, maxMoveWad: m.vol.maxMove };
     if (!volListed) {
-      await riskAdmin(`VolatilityOracle: list ${m.symbol}`, volOracle, "listUnderlying", [
-        m.id,
-        { maxAgeSec: m.vol.maxAge, staleVolWad: m.vol.staleVol, maxMoveWad: m.vol.maxMove },
-      ]);
+      await riskAdmin(`VolatilityOracle: list ${m.symbol}`, volOracle, "listUnderlying", [m.id, volParams]);
+    } else {
+      const v = await volOracle.volParams(m.id);
+      if (v.maxAgeSec !== BigInt(m.vol.maxAge) || v.staleVolWad !== m.vol.staleVol || v.maxMoveWad !== m.vol.maxMove) {
+        await riskAdmin(`VolatilityOracle: ${m.symbol} parameters`, volOracle, "setVolParams", [m.id, volParams]);
+      }
     }
     if (lastUpdate === 0n) {
       if (await volOracle.hasRole(await volOracle.VOL_UPDATER_ROLE(), deployer.address)) {
@@ -298,11 +408,23 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
         log(`! VolatilityOracle: ${m.symbol} has no vol yet: the vol updater pushes it (VOL_UPDATER_ROLE)`);
       }
     }
+    const underlying = { ...m.margin, ...m.grid };
     if (!(await riskConfig.isUnderlyingListed(m.id))) {
       await riskAdmin(`RiskConfig: list ${m.symbol} grid and margin`, riskConfig, "setUnderlyingParams", [
         m.id,
-        { ...m.margin, ...m.grid },
+        underlying,
       ]);
+    } else {
+      const u = await riskConfig.underlyingParams(m.id);
+      const same = (Object.keys(underlying) as (keyof typeof underlying)[]).every(
+        (k) => BigInt(u[k]) === BigInt(underlying[k]),
+      );
+      if (!same) {
+        await riskAdmin(`RiskConfig: ${m.symbol} grid and margin`, riskConfig, "setUnderlyingParams", [
+          m.id,
+          underlying,
+        ]);
+      }
     }
     const r = await riskConfig.riskParams(m.id);
     const want = m.risk;
@@ -328,7 +450,8 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
   // ---- collateral, caps, fees, wiring
   for (const c of config.collaterals) {
     const address = await collaterals[c.token.symbol]!.getAddress();
-    if (!(await riskConfig.collateralConfig(address)).listed) {
+    const on = await riskConfig.collateralConfig(address);
+    if (!on.listed) {
       await riskAdmin(`RiskConfig: list collateral ${c.token.symbol}`, riskConfig, "listCollateral", [
         address,
         c.priceMarket,
@@ -336,6 +459,18 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
         c.mmHaircut,
         c.depositCap,
       ]);
+    } else {
+      if (on.haircut !== c.haircut || on.mmHaircut !== c.mmHaircut || on.depositCapWad !== c.depositCap) {
+        await riskAdmin(
+          `RiskConfig: collateral ${c.token.symbol} haircuts and cap`,
+          riskConfig,
+          "setCollateralParams",
+          [address, c.haircut, c.mmHaircut, c.depositCap],
+        );
+      }
+      if (on.priceUnderlying !== BigInt(c.priceMarket)) {
+        log(`! RiskConfig: collateral ${c.token.symbol} is priced by market ${on.priceUnderlying}, fixed at listing`);
+      }
     }
   }
   if ((await riskConfig.positionCap()) !== BigInt(config.positionCap)) {
@@ -456,6 +591,7 @@ export async function deploySystem(ethers: HardhatEthers, config: NetworkConfig,
     timelock,
     governance,
     roles,
+    differences,
   };
   return system;
 }
