@@ -117,9 +117,14 @@ contract LiquidationModule is ILiquidationModule, AccessControl, ReentrancyGuard
         if (fraction == 0) revert Liquidation_ZeroFraction();
         (int256 equity, uint256 mm, uint256 halted) = clearingHouse.accountHealth(account);
         if (halted != 0) revert Liquidation_MarketHalted(account, halted);
+        // The fund's clock runs over one insolvent stretch: a bid that sees the account solvent resets it (found by the
+        // invariant suite: a recovered auction that turned insolvent again had its fund offer at the cap at once).
         if (equity < 0 && a.insolventSince == 0) {
             a.insolventSince = uint64(block.timestamp);
             emit InsolvencyMarked(account, uint64(block.timestamp));
+        } else if (equity >= 0 && a.insolventSince != 0) {
+            a.insolventSince = 0;
+            emit InsolvencyMarked(account, 0);
         }
         if (equity >= 0 && _restored(equity, mm)) revert Liquidation_AccountHealthy(account, equity, mm);
         (int256 price, uint256 maxFraction) = _terms(a, equity, mm);

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AccountId, SeriesId} from "../../contracts/types/Types.sol";
-import {Auction, Quote, AuctionParams} from "../../contracts/interfaces/ILiquidationModule.sol";
+import {ILiquidationModule, Auction, Quote, AuctionParams} from "../../contracts/interfaces/ILiquidationModule.sol";
 import {LiquidationBase} from "./utils/LiquidationBase.sol";
 import {LiquidationHandler} from "./utils/LiquidationHandler.sol";
 
@@ -233,31 +233,31 @@ contract LiquidationInvariantTest is LiquidationBase {
         else handler.realiseLoss(a);
     }
 
-    // Observation (not an invariant violation; docs/liquidation.md §2 makes `markInsolvency` the only reset): the
-    // insolvent clock survives a recovery. An auction that started insolvent, recovered to solvent (bids then run on the
-    // solvent curve) and turns insolvent again hours later finds its fund offer at the cap at once, and the loss can be
-    // realised at once, with no Dutch decay, unless someone called `markInsolvency` while it was solvent. A bid or quote
-    // that sees E >= 0 does not reset the clock. This test pins the current behaviour; a fix that resets the clock
-    // on a solvent bid (or on any solvent observation) should flip these assertions.
-    function test_observation_InsolventClockSurvivesRecovery() public {
+    // Regression (found by this suite): the insolvent clock survived a recovery. An auction that started insolvent,
+    // recovered to solvent (bids then run on the solvent curve) and turned insolvent again hours later found its fund
+    // offer at the cap at once, and the loss realisable at once, with no Dutch decay. A bid that sees E >= 0 now resets
+    // the clock, so the fund's curve restarts from 0 with the new insolvent stretch.
+    function test_insolventClock_ResetByASolventBid() public {
         _aliceShort(10e18, 10e18);
         _setPrice(ETH, 3200e18);
         _start(aliceAcc);
-        uint256 since = block.timestamp;
-        assertEq(liq.auctionOf(aliceAcc).insolventSince, since, "started insolvent");
+        assertEq(liq.auctionOf(aliceAcc).insolventSince, block.timestamp, "started insolvent");
         _setPrice(ETH, 2300e18); // solvent again, below MM
         (int256 equity, , ) = ch.accountHealth(aliceAcc);
         assertGt(equity, 0, "recovered");
         vm.warp(block.timestamp + 2 hours);
         _setPrice(ETH, 2300e18);
-        _bid(0.05e18, type(int256).max); // a solvent bid: the clock is not reset
-        assertEq(liq.auctionOf(aliceAcc).insolventSince, since, "clock kept through a solvent bid");
+        _bid(0.05e18, type(int256).max); // a solvent bid resets the clock
+        assertEq(liq.auctionOf(aliceAcc).insolventSince, 0, "clock reset by a solvent bid");
         _setPrice(ETH, 3200e18); // insolvent again, just now
         Quote memory q = liq.quote(aliceAcc);
         assertTrue(q.insolvent);
-        assertEq(q.pricePerUnit, -int256(q.mm + uint256(-q.equity)), "the fund's offer is at its cap at once");
-        liq.realiseLoss(aliceAcc); // and the loss is realisable at once
-        assertFalse(ch.inAuction(aliceAcc));
+        assertEq(q.pricePerUnit, 0, "the fund's offer starts again from 0");
+        vm.expectRevert(
+            abi.encodeWithSelector(ILiquidationModule.Liquidation_InsolventWindowOpen.selector, aliceAcc, 0)
+        );
+        liq.realiseLoss(aliceAcc); // not realisable before a new window has run
+        assertTrue(ch.inAuction(aliceAcc));
     }
 
     function _mulWadUp(uint256 x, uint256 y) internal pure returns (uint256) {
