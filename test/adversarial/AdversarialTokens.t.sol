@@ -555,3 +555,77 @@ contract AdversarialTokensTest is CoreBase {
         assertEq(t.balanceOf(address(ch)), amount - take);
     }
 }
+
+/// @notice The cash token's own precision at the boundary: clearing houses whose cash token has 0 or 24 decimals.
+contract AdversarialCashDecimalsTest is CoreBase {
+    /// @dev A clearing house (with its own RiskConfig) whose cash token has `decimals`; returns it and alice's account.
+    function _system(uint8 decimals) internal returns (IClearingHouse house, MockERC20 cash, AccountId account) {
+        cash = new MockERC20("Cash", "CASH", decimals);
+        address riskConfig = _deployRiskConfig(admin, oracle, address(cash));
+        house = IClearingHouse(
+            _deployClearingHouse(
+                abi.encode(admin, cash, oracle, volOracle, settlement, riskConfig, feeCollector, insuranceFund)
+            )
+        );
+        vm.prank(alice);
+        account = house.createAccount();
+        cash.mint(alice, 1e40);
+        vm.prank(alice);
+        cash.approve(address(house), type(uint256).max);
+    }
+
+    /// Attack: withdraw one whole unit more than deposited of a 0-decimal cash token.
+    function test_CashDecimals_ZeroOverWithdrawRefused() public {
+        (IClearingHouse house, MockERC20 cash, AccountId account) = _system(0);
+        vm.prank(alice);
+        house.deposit(account, address(cash), 3);
+        assertEq(house.cashOf(account), 3e18);
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearingHouse.ClearingHouse_InsufficientCash.selector, account, int256(3e18), 4e18)
+        );
+        vm.prank(alice);
+        house.withdraw(account, address(cash), 4, alice);
+        assertEq(house.cashOf(account), 3e18);
+        assertEq(cash.balanceOf(address(house)), 3);
+    }
+
+    /// Attack: a 24-decimal cash deposit below one WAD unit (a free credit if it rounded up).
+    function test_CashDecimals_TwentyFourSubWadDepositRefused() public {
+        (IClearingHouse house, MockERC20 cash, AccountId account) = _system(24);
+        vm.expectRevert(IClearingHouse.ClearingHouse_ZeroAmount.selector);
+        vm.prank(alice);
+        house.deposit(account, address(cash), 999_999);
+        assertEq(house.cashOf(account), 0);
+        assertEq(cash.balanceOf(address(house)), 0);
+    }
+
+    /// Attack: deposit 1.5 WAD units' worth of 24-decimal cash and withdraw all of it (debit rounds up to 2).
+    function test_CashDecimals_TwentyFourWithdrawRoundsDebitUp() public {
+        (IClearingHouse house, MockERC20 cash, AccountId account) = _system(24);
+        vm.prank(alice);
+        house.deposit(account, address(cash), 1_500_000);
+        assertEq(house.cashOf(account), 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearingHouse.ClearingHouse_InsufficientCash.selector, account, int256(1), 2)
+        );
+        vm.prank(alice);
+        house.withdraw(account, address(cash), 1_500_000, alice);
+        assertEq(house.cashOf(account), 1);
+        assertEq(cash.balanceOf(address(house)), 1_500_000);
+    }
+
+    /// Attack: any 24-decimal cash round trip that returns more than was put in.
+    function testFuzz_CashDecimals_TwentyFourRoundTripNeverReturnsMore(uint256 amount, uint256 take) public {
+        (IClearingHouse house, MockERC20 cash, AccountId account) = _system(24);
+        amount = bound(amount, 1e6, 1e36);
+        uint256 start = cash.balanceOf(alice);
+        vm.prank(alice);
+        house.deposit(account, address(cash), amount);
+        uint256 credit = uint256(house.cashOf(account));
+        take = bound(take, 1, credit * 1e6);
+        vm.prank(alice);
+        house.withdraw(account, address(cash), take, alice);
+        assertLe(cash.balanceOf(alice), start);
+        assertLe(uint256(house.cashOf(account)) * 1e6, cash.balanceOf(address(house)));
+    }
+}
