@@ -3,8 +3,10 @@
  * Accounts are all-short strangles kept just above initial margin, then the market moves against them: up 1% at a
  * time until the account is below maintenance (solvent cases) or has negative equity (insolvent case). Each case
  * starts from the same snapshot. The bidder is a fresh account holding none of the series, so every position it takes
- * is a new storage slot plus an index entry (the dominant cost, see docs/liquidation.md §6).
- * - `auction.start.16`: 16 positions in 8 groups; `auction.bid.16`: the largest fraction the auction allows then;
+ * is a new storage slot (with two evaluations, the dominant cost; see docs/liquidation.md §6).
+ * - `auction.start.16`: 16 short positions in 2 expiry groups of 8 legs on 4 strikes (the pricing structure of
+ *   `marginCheck.16`); `auction.bid.16`:
+ *   the largest fraction the auction allows then; `.8groups`: the same 16 positions over 8 groups of 2 legs;
  * - `auction.bid.insolvent.16`: the whole insolvent account, 45 minutes into the fund's payment curve;
  * - `auction.bid.128`: the position cap in its worst shape (32 groups over both underlyings), largest fraction.
  */
@@ -46,8 +48,10 @@ const scenario: Scenario = async ({ ethers, tx }) => {
   const t0 = await now();
   const day0 = Math.floor(t0 / DAY) * DAY + OFFSET;
   const firstExpiry = day0 <= t0 ? day0 + DAY : day0;
-  /** All-short strangles: `groups` weekly expiries per underlying listed, 2 or 4 legs each. */
-  const shortBook = async (groupsPerUnderlying: number, underlyings: number[], legs: 2 | 4): Promise<bigint> => {
+  /**
+   * All-short books: `groups` weekly expiries per underlying listed, `legs` each (see the ladder below).
+   */
+  const shortBook = async (groupsPerUnderlying: number, underlyings: number[], legs: 2 | 4 | 8): Promise<bigint> => {
     const account = await newAccount(user, 100_000_000n * 10n ** 6n);
     const counterparty = await newAccount(other, 100_000_000n * 10n ** 6n);
     const trades = [];
@@ -55,11 +59,21 @@ const scenario: Scenario = async ({ ethers, tx }) => {
       const spot = u === ETH ? 2000n : 60_000n;
       for (let g = 0; g < groupsPerUnderlying; g++) {
         const expiry = firstExpiry + 7 * DAY * (g + 1);
-        const strikes: [bigint, boolean][] = [
-          [(spot * 110n) / 100n, true],
-          [(spot * 90n) / 100n, false],
-        ];
-        if (legs === 4) strikes.push([(spot * 120n) / 100n, true], [(spot * 80n) / 100n, false]);
+        // 2 and 4 legs: strangles (calls above spot, puts below); 8 legs: a call and a put at each of 4 strikes, the
+        // pricing structure of marginCheck.16 (one Black-Scholes evaluation per strike)
+        const ladder: [bigint, boolean][] =
+          legs === 8
+            ? [105n, 95n, 110n, 90n].flatMap((pct): [bigint, boolean][] => [
+                [pct, true],
+                [pct, false],
+              ])
+            : [
+                [110n, true],
+                [90n, false],
+                [120n, true],
+                [80n, false],
+              ];
+        const strikes = ladder.slice(0, legs).map(([pct, isCall]) => [(spot * pct) / 100n, isCall] as const);
         for (const [k, isCall] of strikes) {
           trades.push({
             buyer: counterparty,
@@ -80,7 +94,9 @@ const scenario: Scenario = async ({ ethers, tx }) => {
     await (await ch.connect(user).withdraw(account, cash, excess, await user.getAddress())).wait();
     return account;
   };
-  const acc16 = await shortBook(8, [ETH], 2);
+  // 16 positions as in marginCheck.16 (2 expiry groups of 8 legs), and spread over 8 groups (2 legs each)
+  const acc16 = await shortBook(2, [ETH], 8);
+  const acc16g8 = await shortBook(8, [ETH], 2);
   const acc128 = await shortBook(16, [ETH, BTC], 4);
   const bidderAcc = await newAccount(bidder, 1_000_000_000n * 10n ** 6n);
   await (await ch.connect(admin).deposit(await ch.insuranceAccount(), cash, 10_000_000n * 10n ** 6n)).wait();
@@ -118,6 +134,14 @@ const scenario: Scenario = async ({ ethers, tx }) => {
   results["auction.start.16"] = await tx(liq.startAuction(acc16));
   results["auction.bid.16"] = await largestBid(acc16);
   await ethers.provider.send("evm_revert", [base]);
+
+  // the same 16 positions over 8 expiry groups: each group costs its own vol read and pricing, in both evaluations
+  const baseGroups = await ethers.provider.send("evm_snapshot", []);
+  await moveUntil(acc16g8, [ETH], (e, mm) => e < mm);
+  if ((await ch.accountHealth(acc16g8))[0] <= 0n) throw new Error("liquidation bench: acc16g8 went insolvent");
+  results["auction.start.16.8groups"] = await tx(liq.startAuction(acc16g8));
+  results["auction.bid.16.8groups"] = await largestBid(acc16g8);
+  await ethers.provider.send("evm_revert", [baseGroups]);
 
   // insolvent: the fund pays
   const base2 = await ethers.provider.send("evm_snapshot", []);

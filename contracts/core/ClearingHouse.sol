@@ -599,6 +599,8 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
     /// all of it at WAD). Returns whether `to` opened a position it did not hold.
     function _transferPositions(AccountId from, AccountId to, uint256 fraction) internal returns (bool opened) {
         uint256[] storage list = _positions[from];
+        uint256[] storage target = _positions[to];
+        uint256 cap = riskConfig.positionCap(); // read once for the whole transfer
         // Walk backwards: at WAD every position is removed, and swap-and-pop only moves visited elements.
         for (uint256 i = list.length; i > 0;) {
             unchecked {
@@ -611,12 +613,31 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
             if (part == 0) continue;
             int256 fromNew = size - part;
             _setAt(from, list, i, series, fromNew); // i is known: no scan of the source
-            (int256 toOld, int256 toNew) = _updatePosition(to, series, part);
+            (int256 toOld, int256 toNew) = _addPosition(to, target, series, part, cap);
             if (toOld == 0) opened = true;
             // INV-2: open interest is the sum of longs
             int256 oiDelta = _longPart(toNew) - _longPart(toOld) + _longPart(fromNew) - _longPart(size);
             if (oiDelta != 0) _openInterest[series] = (_openInterest[series].toInt256() + oiDelta).toUint256();
         }
+    }
+
+    /// @dev `_updatePosition` with the position cap already read (a transfer adds many positions in one call).
+    function _addPosition(
+        AccountId account,
+        uint256[] storage list,
+        SeriesId series,
+        int256 delta,
+        uint256 cap
+    ) internal returns (int256 oldSize, int256 newSize) {
+        (uint256 i, uint256 length) = _find(list, series);
+        if (i == length) {
+            if (length >= cap) revert ClearingHouse_PositionCapReached(account, cap);
+            list.push(_pack(account, series, delta));
+            return (0, delta);
+        }
+        oldSize = int96(uint96(list[i]));
+        newSize = oldSize + delta;
+        _setAt(account, list, i, series, newSize);
     }
 
     /// @dev Moves `fraction` of every collateral balance of `from` to `to` (rounded down).

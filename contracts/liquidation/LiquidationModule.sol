@@ -57,6 +57,8 @@ contract LiquidationModule is ILiquidationModule, AccessControl, ReentrancyGuard
     IClearingHouse public immutable clearingHouse;
     /// @notice The oracle whose sequencer guard decides whether auctions may start.
     IChainlinkOracle public immutable chainlinkOracle;
+    /// @dev The clearing house's insurance account (a constant of the clearing house, read once).
+    AccountId internal immutable _fund;
 
     AuctionParams internal _params;
     mapping(AccountId account => Auction) internal _auctions;
@@ -66,6 +68,7 @@ contract LiquidationModule is ILiquidationModule, AccessControl, ReentrancyGuard
         if (address(clearingHouse_) == address(0) || admin == address(0)) revert Liquidation_ZeroAddress();
         clearingHouse = clearingHouse_;
         chainlinkOracle = clearingHouse_.chainlinkOracle();
+        _fund = clearingHouse_.insuranceAccount();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(RISK_ADMIN_ROLE, admin);
         _setParams(params);
@@ -77,7 +80,7 @@ contract LiquidationModule is ILiquidationModule, AccessControl, ReentrancyGuard
 
     /// @inheritdoc ILiquidationModule
     function startAuction(AccountId account) external nonReentrant {
-        if (AccountId.unwrap(account) == AccountId.unwrap(clearingHouse.insuranceAccount())) {
+        if (AccountId.unwrap(account) == AccountId.unwrap(_fund)) {
             revert Liquidation_SystemAccount(account);
         }
         if (_auctions[account].startedAt != 0) revert Liquidation_AuctionLive(account);
@@ -111,7 +114,7 @@ contract LiquidationModule is ILiquidationModule, AccessControl, ReentrancyGuard
         if (!clearingHouse.isAuthorized(bidderAccount, msg.sender)) {
             revert Liquidation_Unauthorized(bidderAccount, msg.sender);
         }
-        if (AccountId.unwrap(bidderAccount) == AccountId.unwrap(clearingHouse.insuranceAccount())) {
+        if (AccountId.unwrap(bidderAccount) == AccountId.unwrap(_fund)) {
             revert Liquidation_SystemAccount(bidderAccount);
         }
         if (fraction == 0) revert Liquidation_ZeroFraction();
@@ -127,7 +130,7 @@ contract LiquidationModule is ILiquidationModule, AccessControl, ReentrancyGuard
             emit InsolvencyMarked(account, 0);
         }
         if (equity >= 0 && _restored(equity, mm)) revert Liquidation_AccountHealthy(account, equity, mm);
-        (int256 price, uint256 maxFraction) = _terms(a, equity, mm);
+        (int256 price, uint256 maxFraction) = _terms(a.startedAt, a.insolventSince, equity, mm);
         if (fraction > maxFraction) revert Liquidation_FractionTooLarge(fraction, maxFraction);
         _checkDust(fraction, equity, mm);
         (uint256 toAccount, uint256 toFund, uint256 fromFund) = _split(equity, price, fraction);
@@ -178,7 +181,7 @@ contract LiquidationModule is ILiquidationModule, AccessControl, ReentrancyGuard
         }
         _close(account, 2, equity, mm);
         emit LossRealised(account, equity, mm);
-        clearingHouse.liquidationTransfer(account, clearingHouse.insuranceAccount(), WAD, 0, 0);
+        clearingHouse.liquidationTransfer(account, _fund, WAD, 0, 0);
         clearingHouse.setInAuction(account, false);
     }
 
@@ -210,7 +213,7 @@ contract LiquidationModule is ILiquidationModule, AccessControl, ReentrancyGuard
         // a bid would start the insolvent clock now
         if (q.insolvent && a.insolventSince == 0) a.insolventSince = uint64(block.timestamp);
         if (!q.insolvent && _restored(q.equity, q.mm)) return q; // healthy: no bid, end it
-        (q.pricePerUnit, q.maxFraction) = _termsMemory(a, q.equity, q.mm);
+        (q.pricePerUnit, q.maxFraction) = _terms(a.startedAt, a.insolventSince, q.equity, q.mm);
     }
 
     /// @inheritdoc ILiquidationModule
@@ -250,27 +253,22 @@ contract LiquidationModule is ILiquidationModule, AccessControl, ReentrancyGuard
         return equity >= 0 && uint256(equity) >= mm + mm.mulWadUp(_params.buffer / 2);
     }
 
-    function _terms(Auction storage a, int256 equity, uint256 mm) internal view returns (int256, uint256) {
-        return _termsMemory(a, equity, mm);
-    }
-
-    /// @dev Price per whole portfolio (positive: the bidder pays; negative: the fund pays) and the largest fraction,
-    /// for an account that is not restored.
-    function _termsMemory(
-        Auction memory a,
+    function _terms(
+        uint256 startedAt,
+        uint256 insolventSince,
         int256 equity,
         uint256 mm
     ) internal view returns (int256 price, uint256 maxFraction) {
         AuctionParams memory p = _params;
         if (equity < 0) {
-            uint256 elapsed = block.timestamp - a.insolventSince;
+            uint256 elapsed = block.timestamp - insolventSince;
             if (elapsed > p.insolventDuration) elapsed = p.insolventDuration;
             // k = cap · elapsed / duration (down); the fund pays k·(MM + |E|) (down)
             uint256 k = uint256(p.insolventCap).mulDiv(elapsed, p.insolventDuration);
             price = -int256((mm + uint256(-equity)).mulWad(k));
             return (price, WAD);
         }
-        uint256 d = _discount(p, block.timestamp - a.startedAt);
+        uint256 d = _discount(p, block.timestamp - startedAt);
         uint256 e = uint256(equity);
         uint256 off = mm.mulWad(d); // down: the account's price stays higher
         uint256 unitPrice = e > off ? e - off : 0;
