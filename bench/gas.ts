@@ -1,7 +1,8 @@
 /**
  * Gas benchmark. `npm run gas` runs every scenario in bench/scenarios on a fresh embedded network and rewrites the
  * committed snapshot bench/gas.json and the table bench/gas.md. `npm run gas:check` (CI) measures again and fails
- * when any operation costs more than 1% over the snapshot or an operation disappeared.
+ * when any operation costs more than 1% over the snapshot or an operation disappeared. In write mode it also renders
+ * the margin-check scaling chart bench/margin-scaling.svg from the new snapshot (bench/chart.ts).
  */
 import { readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
@@ -9,11 +10,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 import { network } from "hardhat";
 
+import { renderMarginScaling } from "./chart.js";
 import { type GasEntry, type Scenario, makeContext } from "./lib.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const snapshotPath = path.join(here, "gas.json");
 const tablePath = path.join(here, "gas.md");
+const chartPath = path.join(here, "margin-scaling.svg");
 const TOLERANCE = 0.01;
 /** 2029-12-01T00:00:00Z: before any scenario's own pinned time. */
 const CLOCK_START = 1_890_777_600;
@@ -82,5 +85,6 @@ if (process.env.GAS_CHECK === "1") {
 } else {
   writeFileSync(snapshotPath, JSON.stringify(results, null, 2) + "\n");
   writeFileSync(tablePath, table(results));
+  writeFileSync(chartPath, renderMarginScaling(results));
   console.table(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v])));
 }

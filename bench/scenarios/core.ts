@@ -1,5 +1,5 @@
 /**
- * Clearing-house gas: account creation, custody, and the margin check at 1/16/32/64/128 positions.
+ * Clearing-house gas: account creation, custody, and the margin check at 1/8/16/32/64/128 positions.
  * Real oracle contracts (ChainlinkOracle, VolatilityOracle, SettlementOracle, SequencerGuard) read MockAggregator
  * feeds; positions come through TestExchangeModule. Portfolio shape: see `trade` below (half short, 8 legs per
  * (underlying, expiry) group, one underlying up to 64 positions, two at 128).
@@ -83,7 +83,7 @@ const scenario: Scenario = async ({ ethers, tx, exec }) => {
     chUser.withdraw(acc16, await usdc.getAddress(), 100n * 10n ** 6n, await user.getAddress()),
   );
 
-  for (const n of [1, 16, 32, 64, 128]) {
+  for (const n of [1, 8, 16, 32, 64, 128]) {
     const account = n === 16 ? acc16 : await portfolio(n);
     results[`marginCheck.${n}`] = await exec(chAddr, ch.interface.encodeFunctionData("accountMargin", [account]));
   }
