@@ -29,7 +29,7 @@ const MODES = ["Active", "ReduceOnly", "Halted"] as const;
 const SEQUENCER = ["Up", "Down", "GracePeriod"] as const;
 const usd = (v: bigint) => `$${formatWad(v, 2)}`;
 
-const { ethers, networkHelpers } = await network.create();
+const { ethers, networkHelpers, networkName } = await network.create();
 const { time } = networkHelpers;
 const [, alice, bob, carol, keeper, dave] = await ethers.getSigners();
 
@@ -323,5 +323,6 @@ console.log(
   `Clearing house holds ${usd(held)} USDC = fees and insurance ${usd(feeCash)} + account dust ${dust} wei (+ rounding ${held - feeCash - dust} wei in the protocol's favour, INV-1)`,
 );
 if (held < feeCash + dust) throw new Error("INV-1 violated: the clearing house holds less than it owes");
-console.log("\nDemo complete: every step above ran on the embedded Hardhat EVM through deploy/system.ts and the SDK.");
+const where = networkName === "default" ? "the embedded Hardhat EVM" : `the \`${networkName}\` network`;
+console.log(`\nDemo complete: every step above ran on ${where} through deploy/system.ts and the SDK.`);
 void toNativeUp;
