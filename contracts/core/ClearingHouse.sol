@@ -412,8 +412,8 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
         SeriesId series,
         int256 size
     ) internal returns (bool adds, bool buyerOpens, bool sellerOpens) {
-        (int256 buyerOld, int256 buyerNew) = _updatePosition(buyer, series, size);
-        (int256 sellerOld, int256 sellerNew) = _updatePosition(seller, series, -size);
+        (int256 buyerOld, int256 buyerNew) = _updatePosition(buyer, _positions[buyer], series, size, 0);
+        (int256 sellerOld, int256 sellerNew) = _updatePosition(seller, _positions[seller], series, -size, 0);
         // INV-2: open interest is the sum of longs; only the long parts of both sides move it.
         int256 oiDelta = _longPart(buyerNew) - _longPart(buyerOld) + _longPart(sellerNew) - _longPart(sellerOld);
         if (oiDelta != 0) _openInterest[series] = (_openInterest[series].toInt256() + oiDelta).toUint256();
@@ -512,7 +512,8 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
     function accountMargin(AccountId account) external view returns (int256 equity, uint256 im, uint256 mm) {
         if (_accounts[account].owner == address(0)) revert ClearingHouse_UnknownAccount(account);
         OracleCache.Cache memory cache;
-        return _accountMargin(account, cache);
+        IMarginEvaluator.Evaluation memory e = _accountMargin(account, cache);
+        return (e.equity, e.im, e.mm);
     }
 
     /// @inheritdoc IClearingHouse
@@ -526,7 +527,8 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
         (MarketMode mode, ) = cache.market(chainlinkOracle, underlying);
         if (mode == MarketMode.Halted) revert ClearingHouse_MarketHalted(underlying);
         cache.seedMarket(underlying, mode, priceWad);
-        return _accountMargin(account, cache);
+        IMarginEvaluator.Evaluation memory e = _accountMargin(account, cache);
+        return (e.equity, e.im, e.mm);
     }
 
     // =================================================================================================================
@@ -580,18 +582,8 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
     /// @inheritdoc IClearingHouse
     function accountHealth(AccountId account) external view returns (int256 equity, uint256 mm, uint256 halted) {
         if (_accounts[account].owner == address(0)) revert ClearingHouse_UnknownAccount(account);
-        int256 cash = _cashBalances[account];
-        uint256[] memory words = _positions[account];
-        uint256 mask = _accounts[account].collateralMask;
-        if (words.length == 0 && mask == 0) return (cash, 0, 0);
         OracleCache.Cache memory cache;
-        (IMarginEvaluator.Evaluation memory e, ) = marginEvaluator.evaluate(
-            cash,
-            _collateralWords(account, mask),
-            words,
-            false,
-            cache
-        );
+        IMarginEvaluator.Evaluation memory e = _accountMargin(account, cache);
         return (e.equity, e.mm, e.halted);
     }
 
@@ -613,31 +605,12 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
             if (part == 0) continue;
             int256 fromNew = size - part;
             _setAt(from, list, i, series, fromNew); // i is known: no scan of the source
-            (int256 toOld, int256 toNew) = _addPosition(to, target, series, part, cap);
+            (int256 toOld, int256 toNew) = _updatePosition(to, target, series, part, cap);
             if (toOld == 0) opened = true;
             // INV-2: open interest is the sum of longs
             int256 oiDelta = _longPart(toNew) - _longPart(toOld) + _longPart(fromNew) - _longPart(size);
             if (oiDelta != 0) _openInterest[series] = (_openInterest[series].toInt256() + oiDelta).toUint256();
         }
-    }
-
-    /// @dev `_updatePosition` with the position cap already read (a transfer adds many positions in one call).
-    function _addPosition(
-        AccountId account,
-        uint256[] storage list,
-        SeriesId series,
-        int256 delta,
-        uint256 cap
-    ) internal returns (int256 oldSize, int256 newSize) {
-        (uint256 i, uint256 length) = _find(list, series);
-        if (i == length) {
-            if (length >= cap) revert ClearingHouse_PositionCapReached(account, cap);
-            list.push(_pack(account, series, delta));
-            return (0, delta);
-        }
-        oldSize = int96(uint96(list[i]));
-        newSize = oldSize + delta;
-        _setAt(account, list, i, series, newSize);
     }
 
     /// @dev Moves `fraction` of every collateral balance of `from` to `to` (rounded down).
@@ -758,19 +731,15 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
     function _accountMargin(
         AccountId account,
         OracleCache.Cache memory cache
-    ) internal view returns (int256 equity, uint256 im, uint256 mm) {
+    ) internal view returns (IMarginEvaluator.Evaluation memory e) {
         int256 cash = _cashBalances[account];
         uint256[] memory words = _positions[account];
         uint256 mask = _accounts[account].collateralMask;
-        if (words.length == 0 && mask == 0) return (cash, 0, 0);
-        (IMarginEvaluator.Evaluation memory e, ) = marginEvaluator.evaluate(
-            cash,
-            _collateralWords(account, mask),
-            words,
-            false,
-            cache
-        );
-        return (e.equity, e.im, e.mm);
+        if (words.length == 0 && mask == 0) {
+            e.equity = cash;
+            return e;
+        }
+        (e, ) = marginEvaluator.evaluate(cash, _collateralWords(account, mask), words, false, cache);
     }
 
     /// @dev One word per held collateral: `priceUnderlying << 240 | haircut << 176 | mmHaircut << 112 | amountWad`.
@@ -810,16 +779,19 @@ contract ClearingHouse is IClearingHouse, AccessControl, ReentrancyGuardTransien
     }
 
     /// @dev Adds `delta` to the position; creates it (position cap) or removes it at zero.
+    /// `cap`: the position cap if the caller already read it (a transfer adds many positions), else 0 (read here, only
+    /// when a position is created).
     function _updatePosition(
         AccountId account,
+        uint256[] storage list,
         SeriesId series,
-        int256 delta
+        int256 delta,
+        uint256 cap
     ) internal returns (int256 oldSize, int256 newSize) {
-        uint256[] storage list = _positions[account];
         (uint256 i, uint256 length) = _find(list, series);
         if (i == length) {
             newSize = delta;
-            uint256 cap = riskConfig.positionCap();
+            if (cap == 0) cap = riskConfig.positionCap();
             if (length >= cap) revert ClearingHouse_PositionCapReached(account, cap);
             list.push(_pack(account, series, newSize));
         } else {
