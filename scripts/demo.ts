@@ -8,15 +8,19 @@
  *  3. open margin accounts, deposit cash and collateral;
  *  4. two makers sign EIP-712 orders, a taker fills a 4-leg iron condor in one atomic call;
  *  5. move the market, halt an unrelated market, withdraw excess margin;
- *  6. a spike puts a thin writer below maintenance: a keeper starts a Dutch auction and buys part of the account
- *     back to health (docs/liquidation.md);
- *  7. expire: prove the settlement price from Chainlink round history, settle every account in cash (zero-sum);
- *  8. withdraw everything and reconcile the clearing house's token balance.
+ *  6. a spike puts a thin writer below maintenance: the keeper bot (keeper/, the code `npm run keeper` runs) starts a
+ *     Dutch auction, bids part of the account back to health when the discount pays, and ends it (docs/liquidation.md);
+ *  7. expire: the keeper proves the settlement price from Chainlink round history and settles every account in cash;
+ *  8. withdraw everything; the reconciliation table checks INV-1 (token balance), INV-2 (long = short) and INV-3
+ *     (zero-sum settlement).
  */
 import type { BaseContract } from "ethers";
 import { network } from "hardhat";
 
 import { deploySystem } from "../deploy/system.js";
+import { defaultKeeperConfig } from "../keeper/config.js";
+import { formatAction } from "../keeper/context.js";
+import { contractsFromSystem, createKeeperContext, runPass } from "../keeper/keeper.js";
 import { BTC, ETH, localConfig } from "../deploy/networks/local.js";
 import { toFeedUnits } from "../deploy/system.js";
 import { buildOrder, orderDomain, signOrder } from "../sdk/orders.js";
@@ -122,6 +126,16 @@ for (const [name, amount] of Object.entries(deposits) as [keyof typeof deposits,
 await weth.mint(bob.address, wad("10"));
 await weth.connect(bob).approve(await ch.getAddress(), wad("10"));
 await ch.connect(bob).deposit(accounts.bob, await weth.getAddress(), wad("10"));
+
+// The keeper bot of keeper/ (the same code `npm run keeper` runs), bidding from its own account; its log lines print
+// as it acts.
+const bot = await createKeeperContext({
+  provider: ethers.provider,
+  signer: keeper,
+  contracts: contractsFromSystem(sys, keeper),
+  config: defaultKeeperConfig({ account: accounts.keeper, tasks: { settle: true, liquidate: true, monitor: false } }),
+  log: (a) => console.log(`  keeper: ${formatAction(a).split(" ").slice(1).join(" ")}`),
+});
 
 async function marginTable(note: string) {
   const rows = [];
@@ -234,29 +248,36 @@ section("6. A spike: a thin writer is auctioned back to health (docs/liquidation
   await push(ethFeed, "2950");
   await marginTable("Dave sold 5 ETH 2800 calls to Alice keeping $50 over IM; ETH spikes 11% to $2,950");
 
+  // The keeper bot's own logic (keeper/): one pass per step, as `npm run keeper` runs on every new block.
   const liq = sys.liquidation;
-  await (await liq.connect(keeper).startAuction(accounts.dave)).wait();
   const fund = await ch.insuranceAccount();
   const fundBefore = await ch.cashOf(fund);
+  const keeperEquityBefore = (await ch.accountMargin(accounts.keeper))[0];
+  const pass1 = await runPass(bot, { force: true });
+  if (!pass1.actions.some((a) => a.action === "start-auction" && a.status === "ok")) {
+    throw new Error("the keeper did not start the auction on Dave's account");
+  }
   await time.increase(600); // the end of the fast leg: 10% of MM off per unit of portfolio
   const q = await liq.quote(accounts.dave);
-  const [cost, toAccount, toFund] = await liq.costOf(accounts.dave, q.maxFraction);
-  const keeperEquityBefore = (await ch.accountMargin(accounts.keeper))[0];
-  await (await liq.connect(keeper).bid(accounts.dave, accounts.keeper, q.maxFraction, cost)).wait();
+  const pass2 = await runPass(bot, { force: true });
+  const bids = pass2.actions.filter((a) => a.action === "bid" && a.status === "ok");
+  if (bids.length === 0 || (await liq.auctionOf(accounts.dave)).startedAt !== 0n) {
+    throw new Error("the keeper did not bid Dave's account back to health and end the auction");
+  }
+  const taken = bids.reduce((sum, a) => sum + BigInt(a.fields.fraction as bigint), 0n);
   const keeperEquityAfter = (await ch.accountMargin(accounts.keeper))[0];
-  await (await liq.connect(keeper).endAuction(accounts.dave)).wait();
   printTable([
     {
       "Dave equity / MM at the bid": `${usd(q.equity)} / ${usd(q.mm)}`,
       "price per whole account": usd(q.pricePerUnit),
-      "keeper took": `${formatWad(q.maxFraction * 100n, 2)}%`,
-      "paid to Dave": usd(toAccount),
-      "to the insurance fund": usd(toFund),
+      "keeper took": `${formatWad(taken * 100n, 2)}%`,
+      bids: bids.length,
       "keeper's gain at mark": usd(keeperEquityAfter - keeperEquityBefore),
+      "to the insurance fund": usd((await ch.cashOf(fund)) - fundBefore),
     },
   ]);
   console.log(
-    `Auction started by the keeper, bid after 10 minutes (the largest fraction, aimed at MM + 10%), ended once Dave was above MM + 5%; the fund earned ${usd((await ch.cashOf(fund)) - fundBefore)}.`,
+    "The keeper's first pass started the auction and declined to bid at no discount; 10 minutes later its second pass bid the largest fraction its account carries (aimed at MM + 10%) and ended the auction once Dave was above MM + 5%.",
   );
   await marginTable("After the auction: Dave is healthy again and free to trade and withdraw");
 }
@@ -266,16 +287,32 @@ await time.increaseTo(expiry - 600n);
 await push(ethFeed, "2640");
 await time.increaseTo(expiry + 30n);
 await push(ethFeed, "2650");
-const settleRound = await ethFeed.latestRoundId();
-const recordTx = await settlementOracle.connect(keeper).recordSettlementPrice(ETH, expiry, settleRound);
-await recordTx.wait();
-const [settlePrice] = await settlementOracle.settlementPrice(ETH, expiry);
-console.log(
-  `Keeper proved round ${settleRound} (first round at or after expiry): settlement price ${usd(settlePrice)}`,
-);
+// INV-2 before settling: per series, the longs of every account (the fund and fee accounts included) equal the
+// shorts, and equal the series' open interest.
+const holders = [...Object.values(accounts), await ch.insuranceAccount(), await ch.feeAccount()];
+const net = new Map<bigint, { long: bigint; short: bigint }>();
+for (const id of holders) {
+  const [series, sizes] = await ch.positionsOf(id);
+  series.forEach((sid, i) => {
+    const e = net.get(sid) ?? { long: 0n, short: 0n };
+    if (sizes[i]! > 0n) e.long += sizes[i]!;
+    else e.short -= sizes[i]!;
+    net.set(sid, e);
+  });
+}
+let inv2 = true;
+for (const [sid, e] of net) inv2 &&= e.long === e.short && e.long === (await ch.openInterest(sid));
 const cashBefore: Record<string, bigint> = {};
 for (const [name, id] of Object.entries(accounts)) cashBefore[name] = await ch.cashOf(id);
-await (await ch.connect(keeper).settleAccounts(Object.values(accounts))).wait();
+// The keeper's next pass finds the expired series, proves the first round at or after expiry, and settles in batches.
+const expiryPass = await runPass(bot, { force: true });
+const recorded = expiryPass.actions.find((a) => a.action === "record-price" && a.status === "ok");
+const settled = expiryPass.actions.filter((a) => a.action === "settle-accounts" && a.status === "ok");
+if (recorded === undefined || settled.length === 0) throw new Error("the keeper did not record and settle the expiry");
+const [settlePrice] = await settlementOracle.settlementPrice(ETH, expiry);
+console.log(
+  `Keeper proved round ${recorded.fields.round} (first round at or after expiry): settlement price ${usd(settlePrice)}; settled accounts ${settled.map((a) => a.fields.accounts).join(", ")}`,
+);
 const payoff = (strike: bigint, isCall: boolean) =>
   isCall ? (settlePrice > strike ? settlePrice - strike : 0n) : strike > settlePrice ? strike - settlePrice : 0n;
 let carolExpected = 0n;
@@ -323,6 +360,25 @@ console.log(
   `Clearing house holds ${usd(held)} USDC = fees and insurance ${usd(feeCash)} + account dust ${dust} wei (+ rounding ${held - feeCash - dust} wei in the protocol's favour, INV-1)`,
 );
 if (held < feeCash + dust) throw new Error("INV-1 violated: the clearing house holds less than it owes");
+section("Reconciliation");
+printTable([
+  {
+    invariant: "INV-1 token balance covers every credit",
+    check: `held ${usd(held)} >= fees + fund ${usd(feeCash)} + accounts ${dust} wei`,
+    holds: held >= feeCash + dust ? "yes" : "NO",
+  },
+  {
+    invariant: "INV-2 per series, long = short",
+    check: `${net.size} series at expiry, longs = shorts = open interest`,
+    holds: inv2 ? "yes" : "NO",
+  },
+  {
+    invariant: "INV-3 settlement is zero-sum",
+    check: `sum of settlement flows ${sum} wei (rounding only ever against accounts)`,
+    holds: sum <= 0n ? "yes" : "NO",
+  },
+]);
+if (!inv2) throw new Error("INV-2 violated: longs and shorts differ");
 const where = networkName === "default" ? "the embedded Hardhat EVM" : `the \`${networkName}\` network`;
 console.log(`\nDemo complete: every step above ran on ${where} through deploy/system.ts and the SDK.`);
 void toNativeUp;
