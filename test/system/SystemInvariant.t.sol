@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccountId, SeriesId, MarketMode} from "../../contracts/types/Types.sol";
+import {SeriesIdLib} from "../../contracts/libraries/SeriesIdLib.sol";
+import {SequencerStatus} from "../../contracts/interfaces/ISequencerGuard.sol";
+import {Auction, Quote, AuctionParams} from "../../contracts/interfaces/ILiquidationModule.sol";
+import {SystemBase} from "./utils/SystemBase.sol";
+import {SystemHandler} from "./utils/SystemHandler.sol";
+
+/// @dev The handler as a contract of this test file: Hardhat hands the invariant runner only the artifacts of the test
+/// files it compiles as roots, and a target whose code matches no known artifact fails the setup.
+contract SystemInvariantHandler is SystemHandler {
+    constructor(
+        Deps memory deps,
+        SeriesId[] memory series_,
+        uint40[] memory expiries_
+    ) SystemHandler(deps, series_, expiries_) {}
+}
+
+/// @notice Issue 11: whole-system invariant fuzzing. The system deployed and handed over to a timelock as
+/// deploy/system.ts does it (test/system/utils/SystemBase.sol); two markets (ETH, BTC), cash plus WETH and WBTC
+/// collateral, five accounts (two with operators), driven through every entry point a user, relayer, keeper, guardian,
+/// the timelock or a feed can touch (test/system/utils/SystemHandler.sol). Each of INV-1..INV-12 has its own invariant
+/// below; per-call properties are ghost counters the handler keeps, balances are checked against ghost accounting.
+contract SystemInvariantTest is SystemBase {
+    /// @dev INV-8's budget for one check (DESIGN.md gas budgets, marginCheck.128 <= 2.4M; test/core/WorstCaseGas.t.sol).
+    uint256 internal constant CHECK_BUDGET = 2_400_000;
+
+    SystemHandler internal handler;
+    uint40[] internal exps;
+
+    function setUp() public override {
+        super.setUp();
+        exps.push(_expiry(1));
+        exps.push(_expiry(2));
+        exps.push(_expiry(5));
+        SeriesId[] memory list = new SeriesId[](24);
+        uint256 k;
+        for (uint256 e; e < 3; ++e) {
+            for (uint256 j; j < 2; ++j) {
+                list[k++] = _series(ETH, exps[e], j == 0 ? 2800e18 : 3200e18, true);
+                list[k++] = _series(ETH, exps[e], j == 0 ? 2800e18 : 3200e18, false);
+                list[k++] = _series(BTC, exps[e], j == 0 ? 56_000e18 : 64_000e18, true);
+                list[k++] = _series(BTC, exps[e], j == 0 ? 56_000e18 : 64_000e18, false);
+            }
+        }
+        handler = new SystemInvariantHandler(
+            SystemHandler.Deps({
+                ch: ch,
+                exchange: exchange,
+                liq: liq,
+                oracle: oracle,
+                volOracle: volOracle,
+                settlement: settlement,
+                risk: risk,
+                timelock: timelock,
+                guard: guard,
+                usdc: usdc,
+                weth: weth,
+                wbtc: wbtc,
+                ethFeed: ethFeed,
+                btcFeed: btcFeed,
+                seqFeed: seqFeed,
+                governor: governor,
+                guardian: guardian,
+                volUpdater: volUpdater
+            }),
+            list,
+            exps
+        );
+
+        bytes4[] memory s = new bytes4[](41);
+        uint256 i;
+        s[i++] = SystemHandler.deposit.selector;
+        s[i++] = SystemHandler.deposit.selector;
+        s[i++] = SystemHandler.fundDeposit.selector;
+        s[i++] = SystemHandler.withdraw.selector;
+        s[i++] = SystemHandler.withdraw.selector;
+        s[i++] = SystemHandler.fill.selector;
+        s[i++] = SystemHandler.fill.selector;
+        s[i++] = SystemHandler.fill.selector;
+        s[i++] = SystemHandler.fill.selector;
+        s[i++] = SystemHandler.fillMany.selector;
+        s[i++] = SystemHandler.refill.selector;
+        s[i++] = SystemHandler.refill.selector;
+        s[i++] = SystemHandler.matchOrders.selector;
+        s[i++] = SystemHandler.matchOrders.selector;
+        s[i++] = SystemHandler.cancel.selector;
+        s[i++] = SystemHandler.bumpNonce.selector;
+        s[i++] = SystemHandler.setOperator.selector;
+        s[i++] = SystemHandler.unauthorized.selector;
+        s[i++] = SystemHandler.movePrice.selector;
+        s[i++] = SystemHandler.movePrice.selector;
+        s[i++] = SystemHandler.movePrice.selector;
+        s[i++] = SystemHandler.jumpPrice.selector;
+        s[i++] = SystemHandler.sequencer.selector;
+        s[i++] = SystemHandler.moveVol.selector;
+        s[i++] = SystemHandler.warp.selector;
+        s[i++] = SystemHandler.warp.selector;
+        s[i++] = SystemHandler.recordSettlement.selector;
+        s[i++] = SystemHandler.recordSettlement.selector;
+        s[i++] = SystemHandler.settle.selector;
+        s[i++] = SystemHandler.startAuction.selector;
+        s[i++] = SystemHandler.startAuction.selector;
+        s[i++] = SystemHandler.bid.selector;
+        s[i++] = SystemHandler.bid.selector;
+        s[i++] = SystemHandler.endAuction.selector;
+        s[i++] = SystemHandler.markInsolvency.selector;
+        s[i++] = SystemHandler.realiseLoss.selector;
+        s[i++] = SystemHandler.guardianMode.selector;
+        s[i++] = SystemHandler.timelockClearOverride.selector;
+        s[i++] = SystemHandler.timelockParams.selector;
+        s[i++] = SystemHandler.probeConfined.selector;
+        s[i++] = SystemHandler.probeConfined.selector;
+        targetSelector(FuzzSelector({addr: address(handler), selectors: s}));
+        targetContract(address(handler));
+    }
+
+    // ============================================================================================== invariants
+
+    /// @notice INV-1: per token, the clearing house holds exactly what the ghosts say was deposited minus withdrawn;
+    /// cash claims (the fund's included) never exceed the cash tokens held, and the gap is only settlement rounding
+    /// (< 1 wei per settled position, in the protocol's favour); collateral is held exactly.
+    function invariant_INV1_tokenBalancesBackClaims() public view {
+        uint256 n = ch.accountCount();
+        int256 cashSum;
+        uint256 wethSum;
+        uint256 wbtcSum;
+        for (uint256 id = 1; id <= n; ++id) {
+            cashSum += ch.cashOf(AccountId.wrap(id));
+            wethSum += ch.collateralOf(AccountId.wrap(id), address(weth));
+            wbtcSum += ch.collateralOf(AccountId.wrap(id), address(wbtc));
+        }
+        uint256 held = usdc.balanceOf(address(ch)) * 1e12;
+        assertEq(held, handler.ghost_tokensIn() - handler.ghost_tokensOut(), "INV-1 cash tokens == ghost in - out");
+        assertLe(cashSum, int256(held), "INV-1 cash claims <= tokens held");
+        assertLe(int256(held) - cashSum, int256(handler.ghost_settledPositions()), "INV-1 gap only settlement rounding");
+        assertEq(wethSum, weth.balanceOf(address(ch)), "INV-1 WETH held");
+        assertEq(wethSum, ch.totalCollateral(address(weth)), "INV-1 WETH total");
+        assertEq(wbtcSum, wbtc.balanceOf(address(ch)) * 1e10, "INV-1 WBTC held");
+        assertEq(wbtcSum, ch.totalCollateral(address(wbtc)), "INV-1 WBTC total");
+        assertEq(handler.ghost_tokenTransferMismatch(), 0, "INV-1 a withdrawal sent another amount");
+    }
+
+    /// @notice INV-2: per series, Σ long == Σ short over every account (fee, fund, probes included), and open interest
+    /// is Σ long until the settlement price is recorded.
+    function invariant_INV2_openInterestBalanced() public view {
+        uint256 n = ch.accountCount();
+        for (uint256 s; s < handler.seriesCount(); ++s) {
+            SeriesId id = handler.series(s);
+            uint256 longs;
+            uint256 shorts;
+            for (uint256 a = 1; a <= n; ++a) {
+                int256 size = ch.positionOf(AccountId.wrap(a), id);
+                if (size > 0) longs += uint256(size);
+                else shorts += uint256(-size);
+            }
+            assertEq(longs, shorts, "INV-2 longs == shorts");
+            (, bool recorded) = settlement.settlementPrice(SeriesIdLib.underlying(id), SeriesIdLib.expiry(id));
+            if (!recorded) assertEq(longs, ch.openInterest(id), "INV-2 open interest == longs");
+        }
+    }
+
+    /// @notice INV-3: every settlement of all accounts was zero-sum up to its rounding (< 1 wei per position, against
+    /// the holder), and every account received exactly its modelled payoff (no cash mismatch in any settle call).
+    function invariant_INV3_settlementZeroSum() public view {
+        assertEq(handler.ghost_settleNotZeroSum(), 0, "INV-3 settlement not zero-sum");
+        assertEq(handler.ghost_cashMismatch(), 0, handler.lastMismatch());
+    }
+
+    /// @notice INV-4: no trade (unless it reduced the account's risk) and no withdrawal left its account below IM.
+    function invariant_INV4_noActionBelowInitialMargin() public view {
+        assertEq(handler.ghost_inv4(), 0, "INV-4");
+        assertEq(handler.ghost_bidderBelowIM(), 0, "INV-4 a bid left its bidder below IM");
+    }
+
+    /// @notice INV-5: no auction started on an account with E >= MM; no bid lowered the account's E / MM.
+    function invariant_INV5_noLiquidationAboveMaintenance() public view {
+        assertEq(handler.ghost_startAboveMM(), 0, "INV-5 start at E >= MM");
+        assertEq(handler.ghost_ratioDecreased(), 0, "INV-5 bid lowered E/MM");
+    }
+
+    /// @notice INV-6: nobody but the owner or an approved operator moved an account's positions or cash out: strangers,
+    /// other accounts' operators, revoked or re-approved operators' orders, cancelled, expired and nonce-dead orders,
+    /// overfills, the guardian or vol updater on the fund, and admin calls around the timelock all failed.
+    function invariant_INV6_onlyOwnerOrOperator() public view {
+        assertEq(handler.ghost_inv6(), 0, handler.lastInv6());
+    }
+
+    /// @notice INV-7: no value from rounding: every call moved exactly the modelled cash (premium rounded against the
+    /// taker, fees up, payoffs against the holder, liquidation cash toward zero), realised gains over all accounts
+    /// sum to at most 0, and the claims never exceed the tokens.
+    function invariant_INV7_noValueFromRounding() public view {
+        assertEq(handler.ghost_cashMismatch(), 0, handler.lastMismatch());
+        int256 sum = handler.ghost_realisedSum();
+        assertLe(sum, 0, "INV-7 realised gains sum <= 0");
+        assertGe(sum, -int256(handler.ghost_settledPositions()), "INV-7 only settlement rounding is kept");
+    }
+
+    /// @notice INV-8: the margin check on the heaviest account the handlers built (most positions seen) stays under the
+    /// gas budget.
+    function invariant_INV8_marginCheckGasOnHeaviestAccount() public view {
+        uint256 id = handler.heaviestId();
+        if (id == 0) return;
+        uint256 before = gasleft();
+        ch.accountMargin(AccountId.wrap(id));
+        uint256 used = before - gasleft();
+        assertLt(used, CHECK_BUDGET, "INV-8 margin check within budget");
+        (SeriesId[] memory held, ) = ch.positionsOf(AccountId.wrap(id));
+        assertLe(held.length, 128, "INV-8 positions bounded by MAX_POSITION_CAP");
+    }
+
+    /// @notice INV-9: no state change used a stale, out-of-band, unconfirmed or sequencer-grace price except the
+    /// documented risk-reducing paths: no new exposure in a degraded market or vol, no auction start or bid on a halted
+    /// market's value, no start of a topping-up account during an outage, no fallback settlement from a degraded
+    /// market, and every proven settlement price is the proven round's answer.
+    function invariant_INV9_noDegradedPriceUsed() public view {
+        assertEq(handler.ghost_inv9(), 0, handler.lastInv9());
+    }
+
+    /// @notice INV-10: while one market was faulted, every action confined to the other (deposit, signed fill, surplus
+    /// withdrawal by fresh accounts) went through.
+    function invariant_INV10_faultIsLocal() public view {
+        assertEq(handler.ghost_inv10(), 0, string(handler.lastInv10()));
+    }
+
+    /// @notice INV-11: the fund paid only in bids on insolvent accounts and took a loss only from an insolvent one; the
+    /// clearing house's auction flag mirrors the module; and (all markets Active, sequencer up) every live auction can
+    /// reach a terminal state now: ended when restored, loss realised when its insolvent window ran out, else a maximal
+    /// bid by a deep-pocketed probe bidder takes it whole or restores it so it ends. Each probe runs on a snapshot.
+    function invariant_INV11_auctionsTerminate() public {
+        assertEq(handler.ghost_fundPaidSolvent(), 0, "INV-11 fund paid a solvent account");
+        assertEq(handler.ghost_lossOnSolvent(), 0, "INV-11 loss realised on a solvent account");
+        bool quiet = guard.status() == SequencerStatus.Up && _marketsActive();
+        AuctionParams memory p = liq.auctionParams();
+        for (uint256 i; i < handler.userCount(); ++i) {
+            AccountId a = handler.users(i);
+            Auction memory x = liq.auctionOf(a);
+            assertEq(ch.inAuction(a), x.startedAt != 0, "INV-11 inAuction flag == module state");
+            if (x.startedAt == 0 || !quiet) continue;
+            (int256 equity, uint256 mm, uint256 halted) = ch.accountHealth(a);
+            if (halted != 0) continue;
+            uint256 snap = vm.snapshotState();
+            if (equity >= 0 && uint256(equity) >= mm + _mulWadUp(mm, p.buffer)) {
+                liq.endAuction(a);
+            } else if (
+                equity < 0 && x.insolventSince != 0 && block.timestamp >= x.insolventSince + p.insolventDuration
+            ) {
+                liq.realiseLoss(a);
+            } else {
+                Quote memory q = liq.quote(a);
+                assertGt(q.maxFraction, 0, "INV-11 a bid is possible");
+                AccountId bidder = handler.probeBidder();
+                vm.prank(handler.probeBidderOwner());
+                liq.bid(a, bidder, q.maxFraction, type(int256).max);
+                if (q.maxFraction < WAD) liq.endAuction(a);
+            }
+            assertFalse(ch.inAuction(a), "INV-11 terminal");
+            assertEq(liq.auctionOf(a).startedAt, 0, "INV-11 terminal (module)");
+            vm.revertToState(snap);
+        }
+    }
+
+    /// @notice INV-12: every account's cash is exactly its deposits minus withdrawals plus its realised flows (premiums,
+    /// fees, payoffs, liquidation transfers, deficit conversions) as the ghost model computed them; its collateral is
+    /// exactly what it deposited, withdrew and moved in liquidations; no withdrawal took cash below 0 (value out never
+    /// exceeded value in plus realised gains); and the realised flows are zero-sum (no account's gain that another
+    /// account's credit did not pay, beyond settlement rounding kept by the protocol).
+    function invariant_INV12_noValueOutBeyondInPlusGains() public view {
+        uint256 n = ch.accountCount();
+        for (uint256 id = 1; id <= n; ++id) {
+            AccountId a = AccountId.wrap(id);
+            assertEq(
+                ch.cashOf(a),
+                handler.ghost_in(id) - handler.ghost_out(id) + handler.ghost_realised(id),
+                "INV-12 cash == in - out + realised"
+            );
+            assertEq(ch.collateralOf(a, address(weth)), handler.ghost_coll(id, address(weth)), "INV-12 WETH ghost");
+            assertEq(ch.collateralOf(a, address(wbtc)), handler.ghost_coll(id, address(wbtc)), "INV-12 WBTC ghost");
+        }
+        assertEq(handler.ghost_withdrawNegativeCash(), 0, "INV-12 a withdrawal took cash below 0");
+        int256 sum = handler.ghost_realisedSum();
+        assertLe(sum, 0, "INV-12 realised flows are zero-sum (no gain from nowhere)");
+    }
+
+    // ============================================================================================== coverage
+
+    /// @notice A fixed pseudo-random walk (3 runs x 40 calls from the same start, the invariant depth) through every
+    /// handler, every invariant checked at the end of each run; logs the call summary.
+    function test_handler_RandomWalkKeepsInvariants() public {
+        for (uint256 r; r < 3; ++r) {
+            uint256 snap = vm.snapshotState();
+            for (uint256 k; k < 40; ++k) {
+                _randomCall(uint256(keccak256(abi.encode("walk", r, k))));
+            }
+            if (r == 2) handler.callSummary();
+            _checkAll();
+            vm.revertToState(snap);
+        }
+    }
+
+    function _checkAll() internal {
+        invariant_INV1_tokenBalancesBackClaims();
+        invariant_INV2_openInterestBalanced();
+        invariant_INV3_settlementZeroSum();
+        invariant_INV4_noActionBelowInitialMargin();
+        invariant_INV5_noLiquidationAboveMaintenance();
+        invariant_INV6_onlyOwnerOrOperator();
+        invariant_INV7_noValueFromRounding();
+        invariant_INV8_marginCheckGasOnHeaviestAccount();
+        invariant_INV9_noDegradedPriceUsed();
+        invariant_INV10_faultIsLocal();
+        invariant_INV11_auctionsTerminate();
+        invariant_INV12_noValueOutBeyondInPlusGains();
+    }
+
+    function _randomCall(uint256 x) internal {
+        uint256 sel = x % 28;
+        uint256 a = uint256(keccak256(abi.encode(x, 1)));
+        uint256 b = uint256(keccak256(abi.encode(x, 2)));
+        uint256 c = uint256(keccak256(abi.encode(x, 3)));
+        uint256 e = uint256(keccak256(abi.encode(x, 4)));
+        uint256 f = uint256(keccak256(abi.encode(x, 5)));
+        if (sel == 0) handler.deposit(a, b, c);
+        else if (sel == 1) handler.fundDeposit(a);
+        else if (sel == 2) handler.withdraw(a, b, c, e % 2 == 0);
+        else if (sel < 6) handler.fill(a, b, c, e % 2 == 0, f, a >> 8, b >> 8);
+        else if (sel == 6) handler.fillMany(a, b, c, e);
+        else if (sel == 7) handler.refill(a, b, c);
+        else if (sel == 8) handler.matchOrders(a, b, c, e, f, a >> 8);
+        else if (sel == 9) handler.cancel(a, b % 2 == 0);
+        else if (sel == 10) handler.bumpNonce(a, b);
+        else if (sel == 11) handler.setOperator(a, b % 2 == 0);
+        else if (sel == 12) handler.unauthorized(a, b);
+        else if (sel < 15) handler.movePrice(a, b);
+        else if (sel == 15) handler.jumpPrice(a, b, c % 2 == 0);
+        else if (sel == 16) handler.sequencer(a % 2 == 0);
+        else if (sel == 17) handler.moveVol(a, b);
+        else if (sel == 18) handler.warp(a, b);
+        else if (sel == 19) handler.recordSettlement(a);
+        else if (sel == 20) handler.settle(a);
+        else if (sel == 21) handler.startAuction(a);
+        else if (sel == 22) handler.bid(a, b, c, e);
+        else if (sel == 23) handler.endAuction(a);
+        else if (sel == 24) handler.realiseLoss(a);
+        else if (sel == 25) handler.guardianMode(a, b % 2 == 0);
+        else if (sel == 26) handler.timelockParams(a, b);
+        else handler.probeConfined(a);
+    }
+
+    function _marketsActive() internal view returns (bool) {
+        for (uint16 u = 1; u <= 2; ++u) {
+            (MarketMode m, ) = oracle.marketState(u);
+            if (m != MarketMode.Active) return false;
+            for (uint256 i; i < exps.length; ++i) {
+                (, MarketMode v) = volOracle.vol(u, exps[i]);
+                if (v != MarketMode.Active) return false;
+            }
+        }
+        return true;
+    }
+
+    function _mulWadUp(uint256 x, uint256 y) internal pure returns (uint256) {
+        return (x * y + WAD - 1) / WAD;
+    }
+}
