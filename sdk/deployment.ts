@@ -3,9 +3,9 @@
  * deploy/deploy.ts writes (`deployments/<chainId>.json`), checks that it describes the chain the runner is connected
  * to, and connects a typechain contract to every module.
  *
- * The checks are those of deploy/manifest.ts `checkManifest` (chain id, genesis block hash, code hash per entry),
- * repeated here because the SDK must not import deploy/ (which pulls in Hardhat). Nothing from a refused manifest is
- * returned.
+ * The SDK owns the manifest format (`DeploymentManifest`), reading it and the checks that tie it to one chain instance
+ * (`checkDeployment`: chain id, genesis block hash, code hash per entry); deploy/manifest.ts adds only the writing
+ * side (the journal) on top of these. Nothing from a refused manifest is returned.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -35,27 +35,53 @@ import { VolatilityOracle__factory } from "../typechain-types/factories/contract
 import { Lens__factory } from "../typechain-types/factories/contracts/periphery/Lens__factory.js";
 import { OptionExchange__factory } from "../typechain-types/factories/contracts/trading/OptionExchange__factory.js";
 
-/** One manifest entry's provenance (deploy/manifest.ts `ManifestEntry`). */
+/** A JSON value: constructor arguments are stored with bigints as decimal strings. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** One manifest entry's provenance. */
 export interface DeploymentEntry {
   /** Artifact name, or `external` for an address the network configuration names (a real token, a real feed). */
   contract: string;
   address: string;
-  /** Constructor arguments, bigints as decimal strings. */
-  args: unknown[];
-  /** keccak256 of the runtime code when recorded. */
+  /** Constructor arguments, JSON-safe (bigints as decimal strings); `[]` for external addresses. */
+  args: Json[];
+  /** keccak256 of the runtime code when recorded: a different value on chain means a different contract. */
   codeHash: string;
+  /** Hash of the creating transaction (absent for external addresses). */
   tx?: string;
 }
 
-/** The manifest format (deploy/manifest.ts `Manifest`), as far as the SDK reads it. */
+/** A creation sent (or about to be sent) but not yet recorded: `address` is where it lands (deployer, nonce). */
+export interface PendingDeployment {
+  key: string;
+  contract: string;
+  args: Json[];
+  address: string;
+  nonce: number;
+}
+
+/** One transaction the deployment sent: the step label and the transaction hash. */
+export interface JournalStep {
+  step: string;
+  tx: string;
+}
+
+/**
+ * The manifest format, `deployments/<chainId>.json`: what deploy/deploy.ts writes after every transaction (it is
+ * also the deployment's journal) and what `loadDeployment` reads.
+ */
 export interface DeploymentManifest {
   chainId: number;
   /** Hash of block 0: tells two instances of one chain id apart (a restarted `hardhat node`). */
   genesisHash: string;
   /** Address per key: `cash`, `ChainlinkOracle`, ..., `feed.<SYMBOL>`, `collateral.<SYMBOL>`. */
   contracts: Record<string, string>;
+  /** Provenance per key: contract name, constructor arguments, code hash. */
   entries: Record<string, DeploymentEntry>;
-  journal?: { step: string; tx: string }[];
+  /** Present only while a deployment run is in flight or after it was stopped. */
+  pending?: PendingDeployment;
+  /** Every transaction the deployment sent, in order (always written by the deploy; optional for readers). */
+  journal?: JournalStep[];
 }
 
 /** The manifest keys of the modules `loadDeployment` connects. */
@@ -105,13 +131,13 @@ export function deploymentPath(chainId: bigint | number, dir = "deployments"): s
   return path.resolve(dir, `${chainId}.json`);
 }
 
-/** Reads `deployments/<chainId>.json`; a `DeploymentError` naming the file when it is missing or not a manifest. */
-export function readDeploymentManifest(chainId: bigint | number, dir = "deployments"): DeploymentManifest {
-  const file = deploymentPath(chainId, dir);
+/**
+ * Reads a manifest file: `undefined` when there is none, a `DeploymentError` naming the file when it is not valid
+ * JSON or has no `contracts`. Nothing is checked against a chain here (`checkDeployment` does that).
+ */
+export function readManifestFile(file: string): DeploymentManifest | undefined {
+  if (!existsSync(file)) return undefined;
   const shown = path.relative(process.cwd(), file);
-  if (!existsSync(file)) {
-    throw new DeploymentError(`no deployment manifest ${shown}: deploy first (npm run deploy:local)`);
-  }
   let manifest: unknown;
   try {
     manifest = JSON.parse(readFileSync(file, "utf8"));
@@ -125,6 +151,18 @@ export function readDeploymentManifest(chainId: bigint | number, dir = "deployme
   return m as DeploymentManifest;
 }
 
+/** Reads `deployments/<chainId>.json`; a `DeploymentError` naming the file when it is missing or not a manifest. */
+export function readDeploymentManifest(chainId: bigint | number, dir = "deployments"): DeploymentManifest {
+  const file = deploymentPath(chainId, dir);
+  const manifest = readManifestFile(file);
+  if (manifest === undefined) {
+    throw new DeploymentError(
+      `no deployment manifest ${path.relative(process.cwd(), file)}: deploy first (npm run deploy:local)`,
+    );
+  }
+  return manifest;
+}
+
 function providerOf(runner: ContractRunner): Provider {
   const provider = runner.provider ?? (runner as Partial<Provider>);
   if (typeof (provider as Partial<Provider>).getNetwork !== "function") {
@@ -133,32 +171,52 @@ function providerOf(runner: ContractRunner): Provider {
   return provider as Provider;
 }
 
+/** keccak256 of the runtime code at `address`, or `undefined` when there is none. */
+export async function codeHashAt(provider: Provider, address: string): Promise<string | undefined> {
+  const code = await provider.getCode(address);
+  return code === "0x" ? undefined : keccak256(code);
+}
+
+/** `getBlock(0).hash`: what tells two instances of one chain id apart. */
+export async function genesisHash(provider: Provider): Promise<string> {
+  const block = await provider.getBlock(0);
+  if (block?.hash == null) throw new DeploymentError("the node returned no genesis block");
+  return block.hash;
+}
+
 /**
  * Refuses a manifest that does not describe the chain behind `provider`: another chain id, another chain instance
- * (genesis hash), an entry without provenance, or an entry whose code is gone or differs from its recorded hash.
- * Every problem is listed with its entry.
+ * (genesis hash), a module `loadDeployment` connects missing (unless `options.modules` is false: the deploy resumes
+ * a manifest it wrote halfway), an entry without provenance, or an entry whose code is gone or differs from its
+ * recorded hash. Every entry problem is listed with its entry. Nothing in a refused manifest is to be used.
  */
-export async function checkDeployment(provider: Provider, manifest: DeploymentManifest): Promise<void> {
+export async function checkDeployment(
+  provider: Provider,
+  manifest: DeploymentManifest,
+  options: { modules?: boolean } = {},
+): Promise<void> {
   const chainId = Number((await provider.getNetwork()).chainId);
   if (Number(manifest.chainId) !== chainId) {
     throw new DeploymentError(`manifest is for chain ${manifest.chainId}, this network is chain ${chainId}`);
   }
   if (typeof manifest.genesisHash !== "string") {
     throw new DeploymentError(
-      `manifest for chain ${chainId} records no genesis block hash, so it cannot be matched to this chain instance`,
+      `manifest for chain ${chainId} records no genesis block hash (written by an older deployment), so it cannot ` +
+        `be matched to this chain instance: move it away to deploy afresh`,
     );
   }
-  const genesis = (await provider.getBlock(0))?.hash;
-  if (genesis == null) throw new DeploymentError("the node returned no genesis block");
+  const genesis = await genesisHash(provider);
   if (manifest.genesisHash.toLowerCase() !== genesis.toLowerCase()) {
     throw new DeploymentError(
       `manifest belongs to another instance of chain ${chainId}: its genesis block is ${manifest.genesisHash}, this ` +
-        `chain's is ${genesis} (a restarted node?): redeploy`,
+        `chain's is ${genesis} (a restarted node?). Its addresses are not reused: move it away to deploy afresh`,
     );
   }
   const problems: string[] = [];
-  for (const [name, key] of Object.entries(DEPLOYMENT_KEYS)) {
-    if (manifest.contracts[key] === undefined) problems.push(`no ${key} (${name})`);
+  if (options.modules !== false) {
+    for (const [name, key] of Object.entries(DEPLOYMENT_KEYS)) {
+      if (manifest.contracts[key] === undefined) problems.push(`no ${key} (${name})`);
+    }
   }
   for (const [key, address] of Object.entries(manifest.contracts)) {
     const entry = manifest.entries?.[key];
@@ -170,15 +228,18 @@ export async function checkDeployment(provider: Provider, manifest: DeploymentMa
       problems.push(`entry ${key}: address ${address} differs from its record's ${entry.address}`);
       continue;
     }
-    const code = await provider.getCode(address);
-    if (code === "0x") {
+    const hash = await codeHashAt(provider, address);
+    if (hash === undefined) {
       problems.push(`entry ${key} (${entry.contract} at ${address}): no code at that address on this chain`);
-    } else if (keccak256(code) !== entry.codeHash) {
-      problems.push(`entry ${key} (${entry.contract} at ${address}): code differs from the recorded code hash`);
+    } else if (hash !== entry.codeHash) {
+      problems.push(
+        `entry ${key} (${entry.contract} at ${address}): code differs from the recorded code hash ` +
+          `(on chain ${hash}, recorded ${entry.codeHash})`,
+      );
     }
   }
   if (problems.length > 0) {
-    throw new DeploymentError(`manifest refused:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    throw new DeploymentError(`manifest refused, nothing reused:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
 }
 

@@ -129,7 +129,9 @@ describe("deploy: a manifest is tied to its chain", () => {
       await ethers.provider.getCode(first.manifest.contracts.cash!),
     ]);
     const message = await failure(deploySystem(ethers, localConfig, { manifest: first.manifest }));
-    expect(message).to.match(/entry Lens \(Lens at 0x[0-9a-fA-F]{40}\): code hash on chain 0x[0-9a-f]{64} differs/);
+    expect(message).to.match(
+      /entry Lens \(Lens at 0x[0-9a-fA-F]{40}\): code differs from the recorded code hash \(on chain 0x[0-9a-f]{64}, recorded 0x[0-9a-f]{64}\)/,
+    );
     // gone entirely
     await ethers.provider.send("hardhat_setCode", [first.manifest.contracts["Lens"], "0x"]);
     expect(await failure(deploySystem(ethers, localConfig, { manifest: first.manifest }))).to.match(
