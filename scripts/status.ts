@@ -6,29 +6,20 @@
  * which refuses a manifest from another chain instance. Read-only: sends no transaction. Any failure prints one line
  * (a revert decoded by `describeError`) and exits 1.
  */
-import { network } from "hardhat";
-
-import { configFor } from "../deploy/networks/index.js";
-import { loadDeployment } from "../sdk/deployment.js";
 import { describeError } from "../sdk/errors.js";
 import { formatWad } from "../sdk/units.js";
+import { connectOperatorView, failer, runCommand } from "./lib/cli.js";
+import { MODES, SEQUENCER } from "./lib/reports.js";
 import { printTable, section } from "./lib/table.js";
 
-const MODES = ["Active", "ReduceOnly", "Halted"];
-const SEQUENCER = ["Up", "Down", "GracePeriod"];
-const fail = (message: string): never => {
-  console.error(`status: ${message.replace(/\s*\n\s*/g, " ")}`); // one line, whatever the error
-  process.exit(1);
-};
+const fail = failer("status");
 
-try {
-  const { ethers, networkName } = await network.getOrCreate();
-  const chainId = Number((await ethers.provider.getNetwork()).chainId);
-  const deployment = await loadDeployment(ethers.provider, chainId, {
-    dir: process.env.DEPLOYMENTS_DIR || "deployments",
-  });
+await runCommand("status", async () => {
+  const { view } = await connectOperatorView();
+  const { deployment, networkName } = view;
+  const chainId = deployment.chainId;
   const { oracle, volOracle: vols, sequencerGuard: guard, clearingHouse: ch, timelock } = deployment;
-  const block = await ethers.provider.getBlock("latest");
+  const block = await view.provider.getBlock("latest");
 
   section(
     `Bulwark on ${networkName} (chain ${chainId}), block ${block!.number} at ${new Date(block!.timestamp * 1000).toISOString()}`,
@@ -44,7 +35,7 @@ try {
   const [seqStatus, graceEndsAt] = await guard.state();
   console.log(`Sequencer: ${SEQUENCER[Number(seqStatus)]}${graceEndsAt > 0n ? ` (grace ends ${graceEndsAt})` : ""}`);
   const rows = [];
-  for (const m of configFor(chainId).markets) {
+  for (const m of view.markets) {
     const [mode, price] = await oracle.marketState(m.id);
     const [vol, volMode] = await vols.vol(m.id, 0);
     const spot = await oracle.spot(m.id).then(
@@ -91,6 +82,4 @@ try {
     }
     printTable(accountRows);
   }
-} catch (err) {
-  fail(describeError(err));
-}
+});
