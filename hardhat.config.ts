@@ -61,7 +61,9 @@ export default defineConfig({
   },
   typechain: { outDir: "typechain-types" },
   networks: {
-    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // `npm run node` by default; BULWARK_LOCAL_RPC_URL points it at another local node (the keeper's process test
+    // starts one on a free port, so a node a user runs on 8545 is never touched).
+    localhost: { type: "http", chainType: "l1", url: process.env.BULWARK_LOCAL_RPC_URL ?? "http://127.0.0.1:8545" },
     // Any JSON-RPC network (a public testnet, or the rehearsal node of docs/runbook.md). Both values are Hardhat
     // configuration variables, read only when this network is used: from the encrypted keystore
     // (`npx hardhat keystore set BULWARK_RPC_URL`) or from the environment. The chain id picks the deploy config

@@ -28,6 +28,12 @@ export interface KeeperConfig {
   txTimeoutS: number;
   /** Attempts for an RPC call that fails without a revert (`KEEPER_RPC_RETRIES`, default 4; backoff doubles). */
   rpcRetries: number;
+  /**
+   * Milliseconds one JSON-RPC request may take before it fails (`KEEPER_RPC_TIMEOUT_MS`, default 15000), so a node
+   * that stops answering (frozen, overloaded) fails the poll instead of hanging the keeper. Applied to the HTTP
+   * connection `keeper/main.ts` opens; contexts built in-process use their provider as it is.
+   */
+  rpcTimeoutMs: number;
   /** Passes between heartbeat lines (`KEEPER_HEARTBEAT_EVERY`, default 30). */
   heartbeatEvery: number;
   /** Also log why nothing was done (`KEEPER_VERBOSE=1`). */
@@ -106,6 +112,7 @@ export function loadKeeperConfig(env: NodeJS.ProcessEnv = process.env): KeeperCo
     },
     txTimeoutS: integer(env, "KEEPER_TX_TIMEOUT_S", 120, 1, 3600),
     rpcRetries: integer(env, "KEEPER_RPC_RETRIES", 4, 1, 20),
+    rpcTimeoutMs: integer(env, "KEEPER_RPC_TIMEOUT_MS", 15_000, 100, 600_000),
     heartbeatEvery: integer(env, "KEEPER_HEARTBEAT_EVERY", 30, 1, 1_000_000),
     verbose: flag(env, "KEEPER_VERBOSE"),
   };

@@ -43,8 +43,18 @@ export interface KeeperState {
   /** Listed market ids (from `UnderlyingListed` events) and the next block to scan for more. */
   markets: number[];
   marketsScannedTo: number;
-  /** Last block a pass ran on (a pass runs at most once per block: idempotent per block). */
+  /** Last block a pass completed on (a pass runs at most once per block: idempotent per block). */
   lastBlock: number;
+  /**
+   * RPC failures so far (reads that failed past their retries, sends and receipts that failed without a revert): a
+   * pass during which this grows does not mark its block done, so the next poll runs it again.
+   */
+  rpcFailures: number;
+  /**
+   * Profit (WAD) of this keeper's bids per account id, for the auction that started at `startedAt`: follow-up bids
+   * that close a sliver are sent as long as the auction's bids together clear `minProfitWad`.
+   */
+  bidProfit: Map<string, { startedAt: bigint; profitWad: bigint }>;
 }
 
 export interface KeeperContext {
@@ -58,7 +68,7 @@ export interface KeeperContext {
 }
 
 export function newKeeperState(): KeeperState {
-  return { reported: new Map(), markets: [], marketsScannedTo: 0, lastBlock: -1 };
+  return { reported: new Map(), markets: [], marketsScannedTo: 0, lastBlock: -1, rpcFailures: 0, bidProfit: new Map() };
 }
 
 /** `key=value` pairs; values with spaces are JSON-quoted. */
@@ -78,8 +88,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A revert is final (retrying changes nothing); anything else (timeouts, refused connections, 5xx) is retried. */
 export function isRevert(err: unknown): boolean {
   if (decodeBulwarkError(err) !== undefined) return true;
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === "CALL_EXCEPTION";
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (e?.code === "CALL_EXCEPTION") return true;
+  // a bare `revert()` through Hardhat's provider: no data, no ethers code
+  return typeof e?.message === "string" && /\b(execution )?reverted\b/.test(e.message);
 }
 
 /** Runs `fn` up to `attempts` times with doubling backoff (250 ms, 500 ms, ...) while it fails without a revert. */
@@ -97,9 +109,13 @@ export async function retry<T>(fn: () => Promise<T>, attempts: number, onRetry?:
   }
 }
 
-/** Reads through `retry` with the context's attempts. */
+/** Reads through `retry` with the context's attempts; every retry is logged (`keeper rpc-retry failed ...`). */
 export function read<T>(ctx: KeeperContext, fn: () => Promise<T>): Promise<T> {
-  return retry(fn, ctx.config.rpcRetries);
+  let attempt = 0;
+  return retry(fn, ctx.config.rpcRetries, (err) => {
+    attempt++;
+    report(ctx, "keeper", "rpc-retry", { attempt, attempts: ctx.config.rpcRetries }, "failed", describeError(err));
+  });
 }
 
 export interface SentAction extends KeeperAction {
@@ -109,8 +125,15 @@ export interface SentAction extends KeeperAction {
 /**
  * Simulates `contract.method(...args)` from the keeper's signer, sends it when the simulation passes, waits for the
  * receipt (bounded by `txTimeoutS`) and logs one line. Never throws: a revert or RPC failure comes back as a
- * `failed` action with the decoded error. The nonce is not cached: ethers asks the node for the pending count on every
- * send, so a reverted or dropped transaction never leaves the keeper stuck on a stale nonce.
+ * `failed` action with the decoded error.
+ *
+ * Nonces: nothing is cached. Before each send the signer's `latest` and `pending` transaction counts are read; while a
+ * transaction of the signer is still pending (sent earlier, receipt not seen: the node is slow, or the transaction was
+ * held back), nothing more is sent, because the new one would queue behind it and the pending one may already do this
+ * very work. Otherwise the transaction goes out with `nonce = latest`: a reverted transaction has consumed its nonce
+ * (the count moved on), a dropped one has not (its nonce is reused). A send is never retried blindly: a request that
+ * timed out may still reach the node, so a failure without a revert marks the pass incomplete
+ * (`state.rpcFailures`) and the next poll re-reads chain state before doing anything again.
  */
 export async function sendAction(
   ctx: KeeperContext,
@@ -125,15 +148,38 @@ export async function sendAction(
 ): Promise<SentAction> {
   const fn = contract.getFunction(method);
   const result: SentAction = { task, action, status: "failed", fields: { ...fields } };
-  try {
-    await retry(() => fn.staticCall(...args, { blockTag: simulateAt }), ctx.config.rpcRetries);
-  } catch (err) {
-    result.error = `simulation: ${describeError(err)}`;
+  const fail = (err: unknown, prefix = "") => {
+    if (!isRevert(err)) ctx.state.rpcFailures++;
+    result.error = `${prefix}${describeError(err)}`;
     ctx.log(result);
     return result;
-  }
+  };
   try {
-    const tx = await retry(() => fn.send(...args), ctx.config.rpcRetries);
+    await read(ctx, () => fn.staticCall(...args, { blockTag: simulateAt }));
+  } catch (err) {
+    return fail(err, "simulation: ");
+  }
+  let nonce: number;
+  try {
+    const [latest, pending] = await Promise.all([
+      read(ctx, () => ctx.provider.getTransactionCount(ctx.signerAddress, "latest")),
+      read(ctx, () => ctx.provider.getTransactionCount(ctx.signerAddress, "pending")),
+    ]);
+    if (pending > latest) {
+      return fail(
+        new Error(
+          `the signer has ${pending - latest} pending transaction(s) (nonces ${latest}..${pending - 1}): ` +
+            `not sending behind them, the next pass re-evaluates`,
+        ),
+      );
+    }
+    nonce = latest;
+  } catch (err) {
+    return fail(err);
+  }
+  result.fields.nonce = nonce;
+  try {
+    const tx = await fn.send(...args, { nonce });
     result.fields.tx = tx.hash;
     const receipt = (await tx.wait(1, ctx.config.txTimeoutS * 1000)) as ContractTransactionReceipt | null;
     if (receipt === null) throw new Error("no receipt");
@@ -142,7 +188,7 @@ export async function sendAction(
     result.fields.block = receipt.blockNumber;
     result.fields.gas = receipt.gasUsed;
   } catch (err) {
-    result.error = describeError(err);
+    return fail(err);
   }
   ctx.log(result);
   return result;

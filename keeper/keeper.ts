@@ -4,13 +4,18 @@
  * did. A pass runs at most once per block (idempotent per block); a task that throws is logged and the pass carries
  * on with the next task.
  */
-import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
-import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Provider, Signer } from "ethers";
 
 import type { System } from "../deploy/system.js";
+import {
+  type Deployment,
+  DeploymentError,
+  deploymentPath,
+  loadDeployment,
+  readDeploymentManifest,
+} from "../sdk/deployment.js";
 import { describeError } from "../sdk/errors.js";
 import type {
   ChainlinkOracle,
@@ -26,6 +31,7 @@ import {
   type KeeperContext,
   type KeeperContracts,
   formatAction,
+  isRevert,
   newKeeperState,
   read,
   report,
@@ -45,64 +51,44 @@ export function contractsFromSystem(sys: System, signer: Signer): KeeperContract
   };
 }
 
-const MANIFEST_KEYS = {
-  clearingHouse: "ClearingHouse",
-  liquidation: "LiquidationModule",
-  oracle: "ChainlinkOracle",
-  settlementOracle: "SettlementOracle",
-  sequencerGuard: "SequencerGuard",
-} as const;
+/** The keeper's contracts of a deployment loaded through the SDK (`loadDeployment`), as connected there. */
+export function contractsFromDeployment(d: Deployment): KeeperContracts {
+  return {
+    clearingHouse: d.clearingHouse,
+    liquidation: d.liquidation,
+    oracle: d.oracle,
+    settlementOracle: d.settlementOracle,
+    sequencerGuard: d.sequencerGuard,
+  };
+}
 
-/** Address of a manifest entry: a plain address, or an object with `address` (richer manifest formats). */
-function entryAddress(entry: unknown): string | undefined {
-  if (typeof entry === "string") return entry;
-  if (entry !== null && typeof entry === "object" && typeof (entry as { address?: unknown }).address === "string") {
-    return (entry as { address: string }).address;
-  }
-  return undefined;
+/** Where manifests are read: `BULWARK_DEPLOYMENTS_DIR` (as deploy/deploy.ts writes them), else `deployments`. */
+export function deploymentsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BULWARK_DEPLOYMENTS_DIR || "deployments";
 }
 
 /**
- * Reads `deployments/<chainId>.json` (written by deploy/deploy.ts) and returns the contracts the keeper uses.
- * Refuses a manifest for another chain id, or one whose recorded genesis hash (when present) or addresses (no code)
- * do not match the chain: a restarted `hardhat node` keeps the chain id but has none of the old contracts.
+ * Reads `<dir>/<chainId>.json` (written by deploy/deploy.ts) and connects its contracts to `signer`, through the SDK's
+ * `loadDeployment`: one implementation of the manifest checks (chain id, genesis hash, every module present, code
+ * hash per entry), so a restarted `hardhat node` (same chain id, none of the old contracts) is refused. Errors are
+ * `DeploymentError`s that name the file.
  */
-export async function contractsFromManifest(
-  ethers: HardhatEthers,
+export async function loadKeeperDeployment(
   signer: Signer,
   chainId: number,
   dir = "deployments",
-): Promise<{ contracts: KeeperContracts; file: string }> {
-  const file = path.resolve(dir, `${chainId}.json`);
-  if (!existsSync(file)) {
-    throw new Error(
-      `no deployment manifest ${path.relative(process.cwd(), file)}: deploy first (npm run deploy:local)`,
-    );
+): Promise<{ contracts: KeeperContracts; deployment: Deployment; file: string }> {
+  const file = deploymentPath(chainId, dir);
+  const manifest = readDeploymentManifest(chainId, dir); // a missing or malformed file: the error names it
+  let deployment: Deployment;
+  try {
+    deployment = await loadDeployment(signer, manifest);
+  } catch (err) {
+    if (err instanceof DeploymentError)
+      throw new DeploymentError(`${path.relative(process.cwd(), file)}: ${err.message}`);
+    throw err;
   }
-  const manifest = JSON.parse(readFileSync(file, "utf8")) as {
-    chainId?: number;
-    genesisHash?: string;
-    contracts?: Record<string, unknown>;
-  };
-  if (manifest.chainId !== undefined && Number(manifest.chainId) !== chainId) {
-    throw new Error(`${file} is for chain ${manifest.chainId}, not ${chainId}`);
-  }
-  if (typeof manifest.genesisHash === "string") {
-    const genesis = await ethers.provider.getBlock(0);
-    if (genesis?.hash?.toLowerCase() !== manifest.genesisHash.toLowerCase()) {
-      throw new Error(`${file} was written on another instance of chain ${chainId} (genesis hash differs): redeploy`);
-    }
-  }
-  const out: Record<string, unknown> = {};
-  for (const [key, name] of Object.entries(MANIFEST_KEYS)) {
-    const address = entryAddress(manifest.contracts?.[name]);
-    if (address === undefined) throw new Error(`${file} has no ${name}`);
-    if ((await ethers.provider.getCode(address)) === "0x") {
-      throw new Error(`${file}: ${name} at ${address} has no code on this chain (stale manifest?): redeploy`);
-    }
-    out[key] = await ethers.getContractAt(name, address, signer as never);
-  }
-  return { contracts: out as unknown as KeeperContracts, file };
+  return { contracts: contractsFromDeployment(deployment), deployment, file };
 }
 
 /** Builds a context and validates it against the chain: the bidding account exists and the signer may use it. */
@@ -146,15 +132,21 @@ export interface PassResult {
   actions: KeeperAction[];
 }
 
-/** One pass over the latest block: monitor, record prices, settle, liquidate. */
+/**
+ * One pass over the latest block: monitor, record prices, settle, liquidate. The block counts as done (the next pass
+ * on it is skipped) only when no RPC call failed during the pass: after a timeout or a dropped transaction the next
+ * poll runs the same block again, from chain state, so nothing is lost and nothing done is repeated.
+ */
 export async function runPass(ctx: KeeperContext, options: { force?: boolean } = {}): Promise<PassResult> {
   const blockNumber = await read(ctx, () => ctx.provider.getBlockNumber());
   if (!options.force && blockNumber === ctx.state.lastBlock) return { blockNumber, ran: false, actions: [] };
+  const rpcFailuresBefore = ctx.state.rpcFailures;
   const actions: KeeperAction[] = [];
   let snap: Snapshot;
   try {
     snap = await takeSnapshot(ctx);
   } catch (err) {
+    if (!isRevert(err)) ctx.state.rpcFailures++;
     actions.push(report(ctx, "keeper", "snapshot", { block: blockNumber }, "failed", describeError(err)));
     return { blockNumber, ran: true, actions };
   }
@@ -169,9 +161,10 @@ export async function runPass(ctx: KeeperContext, options: { force?: boolean } =
     try {
       actions.push(...(await task(ctx, snap)));
     } catch (err) {
+      if (!isRevert(err)) ctx.state.rpcFailures++;
       actions.push(report(ctx, "keeper", `task-${name}`, { block: snap.blockNumber }, "failed", describeError(err)));
     }
   }
-  ctx.state.lastBlock = snap.blockNumber;
+  if (ctx.state.rpcFailures === rpcFailuresBefore) ctx.state.lastBlock = snap.blockNumber;
   return { blockNumber: snap.blockNumber, ran: true, actions };
 }

@@ -1,19 +1,19 @@
 /**
  * `npm run keeper -- --network localhost`: the Bulwark keeper (docs/keeper.md). Loads the deployment from
- * `deployments/<chainId>.json` (on the embedded network it deploys a fresh local system instead), validates its
- * configuration (environment variables, keeper/config.ts), then polls for new blocks and runs one pass per new block:
- * report oracle and market modes, record settlement prices, settle expired accounts, start, bid on, end and realise
- * liquidation auctions. One log line per action; a failed action is logged with its decoded revert and the keeper
+ * `deployments/<chainId>.json` (or `$BULWARK_DEPLOYMENTS_DIR/<chainId>.json`; on the embedded network it deploys a
+ * fresh local system instead), validates its configuration (environment variables, keeper/config.ts), then polls for
+ * new blocks and runs one pass per new block: report oracle and market modes, record settlement prices, settle
+ * expired accounts, start, bid on, end and realise liquidation auctions. One log line per action; a failed action is logged with its decoded revert and the keeper
  * carries on. `KEEPER_ONCE=1` runs one pass and exits. SIGINT / SIGTERM stop it after the current pass.
  */
-import { network } from "hardhat";
+import hre, { network } from "hardhat";
 
 import { localConfig } from "../deploy/networks/local.js";
 import { deploySystem } from "../deploy/system.js";
 import { describeError } from "../sdk/errors.js";
 import { KeeperConfigError, loadKeeperConfig } from "./config.js";
 import { type KeeperAction, formatAction, report } from "./context.js";
-import { contractsFromManifest, contractsFromSystem, createKeeperContext, runPass } from "./keeper.js";
+import { contractsFromSystem, createKeeperContext, deploymentsDir, loadKeeperDeployment, runPass } from "./keeper.js";
 
 const line = (a: KeeperAction) => console.log(formatAction(a));
 const fatal = (message: string): never => {
@@ -29,8 +29,14 @@ try {
 }
 const cfg = config!;
 
-const connection = await network.getOrCreate();
-const { ethers, networkName } = connection;
+// An HTTP network gets the keeper's request timeout (Hardhat's default is 5 minutes): a node that stops answering
+// fails the poll within KEEPER_RPC_TIMEOUT_MS and the keeper retries, instead of hanging on one request.
+const networkName = hre.globalOptions.network;
+const connection =
+  networkName !== undefined && hre.config.networks[networkName]?.type === "http"
+    ? await network.create({ network: networkName, override: { timeout: cfg.rpcTimeoutMs } })
+    : await network.getOrCreate();
+const { ethers } = connection;
 const chainId = Number((await ethers.provider.getNetwork()).chainId);
 const signers = await ethers.getSigners();
 const signer =
@@ -45,7 +51,7 @@ try {
     contracts = contractsFromSystem(sys, signer);
     source = "embedded network, fresh local deployment";
   } else {
-    const loaded = await contractsFromManifest(ethers, signer, chainId);
+    const loaded = await loadKeeperDeployment(signer, chainId, deploymentsDir());
     contracts = loaded.contracts;
     source = loaded.file;
   }
@@ -62,7 +68,7 @@ try {
 const keeper = ctx!;
 
 report(keeper, "keeper", "start", {
-  network: networkName,
+  network: connection.networkName,
   chainId,
   deployment: source!,
   signer: keeper.signerAddress,
@@ -72,6 +78,7 @@ report(keeper, "keeper", "start", {
     .map(([t]) => t)
     .join(","),
   pollMs: cfg.pollMs,
+  rpcTimeoutMs: cfg.rpcTimeoutMs,
   minProfitWad: cfg.minProfitWad,
   once: cfg.once,
 });
@@ -122,3 +129,4 @@ while (!stopping) {
   await sleep(cfg.pollMs);
 }
 report(keeper, "keeper", "stopped", { passes, sent: actionsTotal, failed: failedTotal });
+await connection.close().catch(() => undefined); // no open sockets keep the process alive

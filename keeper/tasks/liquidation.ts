@@ -13,7 +13,7 @@
  * f·E − cost; insolvent, f·E = −f·|E| and −c is the fund's payment, so it is fromFund − f·|E|. One formula.
  */
 import type { Snapshot } from "../accounts.js";
-import { type KeeperAction, type KeeperContext, read, report, sendAction } from "../context.js";
+import { type KeeperAction, type KeeperContext, isRevert, read, report, sendAction } from "../context.js";
 import { describeError } from "../../sdk/errors.js";
 
 const WAD = 10n ** 18n;
@@ -65,7 +65,10 @@ export async function carryableFraction(
   const ok = async (f: bigint) =>
     liq.bid.staticCall(account, bidder, f, MAX_COST, PENDING).then(
       () => undefined,
-      (err: unknown) => describeError(err),
+      (err: unknown) => {
+        if (!isRevert(err)) throw err; // an RPC failure says nothing about the fraction
+        return describeError(err);
+      },
     );
   const first = await ok(maxFraction);
   if (first === undefined) return { fraction: maxFraction };
@@ -155,11 +158,16 @@ async function liquidateAccount(ctx: KeeperContext, snap: Snapshot, account: big
 
   const bidder = ctx.config.account;
   let bidSent = false;
-  let passProfit = 0n;
+  // What this keeper's bids on this auction earned so far (this process only: a restart forgets it).
+  const key = account.toString();
+  let earned = ctx.state.bidProfit.get(key);
+  if (earned?.startedAt !== auction.startedAt) earned = { startedAt: auction.startedAt, profitWad: 0n };
   // A bid of the quoted largest fraction restores the account only if it is mined in the second it was quoted for:
   // the solvent price falls every second and f_max is exactly the restoring fraction (plus 1e-9 of MM), so a bid
-  // mined a second later leaves a sliver short of the buffer. Quotes and simulations read the pending block, and
-  // follow-up bids (each gap ~1e-4 of the previous one) take the sliver in the same pass.
+  // mined a second later leaves a sliver short of the buffer, and a follow-up quoted in one second and simulated in the
+  // next fails with Liquidation_FractionTooLarge. Quotes and simulations read the pending block; a follow-up whose
+  // simulation lost that race is quoted again; and follow-ups are worth sending as long as this keeper's bids on the
+  // auction as a whole clear the minimum profit, in this pass or a later one (a sliver alone never pays its gas).
   for (let round = 0; bidder !== undefined && bidder !== account && round < MAX_BIDS_PER_PASS; round++) {
     const live = round === 0 ? q : await read(ctx, () => liq.quote(account, PENDING));
     if (round > 0 && !live.insolvent && live.maxFraction === 0n) break;
@@ -168,8 +176,7 @@ async function liquidateAccount(ctx: KeeperContext, snap: Snapshot, account: big
       done.push(report(ctx, "liquidation", "bid", { account, reason }, "skipped"));
       break;
     }
-    // Follow-ups close the gap the first bid left; they are worth it as long as the sequence as a whole is.
-    if (passProfit + plan.profitWad < ctx.config.minProfitWad) {
+    if (earned.profitWad + plan.profitWad < ctx.config.minProfitWad) {
       done.push(
         report(
           ctx,
@@ -181,6 +188,7 @@ async function liquidateAccount(ctx: KeeperContext, snap: Snapshot, account: big
             costWad: plan.cost,
             markGainWad: plan.markGainWad,
             gasCostWad: plan.gasCostWad,
+            earnedWad: earned.profitWad,
             reason: "below minimum profit",
           },
           "skipped",
@@ -208,9 +216,13 @@ async function liquidateAccount(ctx: KeeperContext, snap: Snapshot, account: big
       "pending",
     );
     done.push(a);
-    if (a.status !== "ok") break;
+    if (a.status !== "ok") {
+      if (a.error?.startsWith("simulation: Liquidation_FractionTooLarge")) continue; // quoted a second too early
+      break;
+    }
     bidSent = true;
-    passProfit += plan.profitWad;
+    earned = { startedAt: auction.startedAt, profitWad: earned.profitWad + plan.profitWad };
+    ctx.state.bidProfit.set(key, earned);
     const [equity, im] = await read(ctx, () => ch.accountMargin(bidder));
     a.fields.bidderEquityWad = equity;
     a.fields.bidderImWad = im;
@@ -240,6 +252,7 @@ export async function runLiquidations(ctx: KeeperContext, snap: Snapshot): Promi
     try {
       await liquidateAccount(ctx, snap, a.id, done);
     } catch (err) {
+      if (!isRevert(err)) throw err; // the node is not answering: fail the task (the pass is run again)
       done.push(report(ctx, "liquidation", "account", { account: a.id }, "failed", describeError(err)));
     }
   }

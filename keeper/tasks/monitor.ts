@@ -7,7 +7,7 @@
  */
 import { decodeBulwarkError, describeError } from "../../sdk/errors.js";
 import type { Snapshot } from "../accounts.js";
-import { type KeeperAction, type KeeperContext, read, report } from "../context.js";
+import { type KeeperAction, type KeeperContext, isRevert, read, report } from "../context.js";
 
 export const MARKET_MODES = ["Active", "ReduceOnly", "Halted"] as const;
 export const SEQUENCER_STATES = ["Up", "Down", "GracePeriod"] as const;
@@ -41,6 +41,7 @@ export async function monitorOracles(ctx: KeeperContext, snap: Snapshot): Promis
     try {
       await oracle.spot(id);
     } catch (err) {
+      if (!isRevert(err)) throw err; // the node did not answer: no news about the market
       fault = decodeBulwarkError(err)?.name ?? "error";
       faultText = describeError(err);
     }
