@@ -33,6 +33,9 @@ export default defineConfig({
       default: { compilers },
       production: { compilers, isolated: false },
     },
+    // `npm run coverage` only (scripts/run-tests.mjs): build all of contracts/ (instrumented) before each test job, so
+    // the contracts tests deploy from artifacts are instrumented too.
+    splitTestsCompilation: process.env.BULWARK_SPLIT_TESTS === "1",
     npmFilesToBuild: [
       "@chainlink/contracts/src/v0.8/shared/mocks/MockV3Aggregator.sol",
       // pragma 0.8.26 (built by solc-0.8.26): the real proxy the settlement proof is tested against

@@ -12,8 +12,9 @@
 //
 // Usage: node scripts/run-tests.mjs [--coverage] [solidity|mocha] [paths...]
 // Paths are test files (*.t.sol, *.test.ts) or folders (all the tests under them).
-// With --coverage every run collects coverage; the lcov reports of all runs are concatenated into coverage/lcov.info
-// (each run's own report is kept in coverage-parts/).
+// With --coverage every run collects coverage; the lcov reports of all runs are merged (a line is covered when any run
+// covered it) into coverage/lcov.info (each run's own report is kept in coverage-parts/), line coverage of contracts/
+// outside mocks/ is printed per file, and the run fails below COVERAGE_MIN percent (default 95).
 import { spawn } from "node:child_process";
 import {
   appendFileSync,
@@ -34,6 +35,7 @@ if (coverage) argv.splice(argv.indexOf("--coverage"), 1);
 const partsDir = path.join("coverage-parts");
 const lcovFile = path.join("coverage", "lcov.info");
 if (coverage) rmSync(partsDir, { recursive: true, force: true });
+const coverageMin = Number(process.env.COVERAGE_MIN ?? 95);
 const only = argv[0] === "solidity" || argv[0] === "mocha" ? argv.shift() : undefined;
 const explicitPaths = argv;
 
@@ -43,6 +45,15 @@ const summary = []; // one row per group: label, counts, seconds, note
 
 // Hardhat colours its output only on a terminal; the runner pipes it, so ask for colours when we are on one.
 const childEnv = { ...process.env };
+// Coverage: the contracts the tests deploy must be the instrumented ones. Solidity tests deploy the core from its
+// artifacts (vm.getCode), which a test file's own compilation job never builds; with Hardhat's
+// splitTestsCompilation (switched on by BULWARK_SPLIT_TESTS in hardhat.config.ts) every run first builds all of
+// contracts/ instrumented, which also registers their coverage probes in that run. BULWARK_COVERAGE tells gas-budget
+// tests that gas is not measured (test/utils/GasBudget.sol).
+if (coverage) {
+  childEnv.BULWARK_SPLIT_TESTS = "1";
+  childEnv.BULWARK_COVERAGE = "1";
+}
 if (process.stdout.isTTY && childEnv.FORCE_COLOR === undefined && childEnv.NO_COLOR === undefined) {
   childEnv.FORCE_COLOR = "1";
 }
@@ -268,17 +279,66 @@ if (build.code === 0) {
       ...explicitDirs.flatMap((dir) => mochaFiles(dir)),
     ];
     if (explicitPaths.length === 0 || tsPaths.length > 0) {
-      await runSingle(["test", "mocha", "--no-compile", ...tsPaths], "mocha");
+      await runSingle(["test", "mocha", ...(coverage ? [] : ["--no-compile"]), ...tsPaths], "mocha");
     }
   }
 }
 
+// Merges lcov reports: per file, per line, the largest hit count of any run.
+function mergeLcov(texts) {
+  const files = new Map(); // file -> Map(line -> hits)
+  for (const text of texts) {
+    let lines;
+    for (const row of text.split("\n")) {
+      if (row.startsWith("SF:")) {
+        const file = row.slice(3).trim();
+        lines = files.get(file) ?? new Map();
+        files.set(file, lines);
+      } else if (row.startsWith("DA:") && lines !== undefined) {
+        const [line, hits] = row.slice(3).split(",").map(Number);
+        lines.set(line, Math.max(lines.get(line) ?? 0, hits));
+      } else if (row.startsWith("end_of_record")) lines = undefined;
+    }
+  }
+  return files;
+}
+
+let coverageFailed = false;
 if (coverage && existsSync(partsDir)) {
   const parts = readdirSync(partsDir).sort();
+  const files = mergeLcov(parts.map((part) => readFileSync(path.join(partsDir, part), "utf8")));
   mkdirSync(path.dirname(lcovFile), { recursive: true });
-  writeFileSync(lcovFile, "");
-  for (const part of parts) appendFileSync(lcovFile, readFileSync(path.join(partsDir, part)));
-  console.log(`\nCoverage: ${parts.length} runs concatenated into ${lcovFile} (per-run reports in ${partsDir}/)`);
+  let lcov = "";
+  for (const [file, lines] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+    const sorted = [...lines].sort(([a], [b]) => a - b);
+    const hit = sorted.filter(([, h]) => h > 0).length;
+    lcov += `TN:\nSF:${file}\n${sorted.map(([l, h]) => `DA:${l},${h}`).join("\n")}\nLF:${sorted.length}\nLH:${hit}\nend_of_record\n`;
+  }
+  writeFileSync(lcovFile, lcov);
+  console.log(`\nCoverage: ${parts.length} runs merged into ${lcovFile} (per-run reports in ${partsDir}/)`);
+  // The gate: line coverage of the protocol's contracts (contracts/ outside mocks/), all runs together.
+  const gated = [...files].filter(([f]) => f.startsWith("contracts/") && !f.startsWith("contracts/mocks/")).sort();
+  let found = 0;
+  let hit = 0;
+  const fw = Math.max(...gated.map(([f]) => f.length), 4);
+  console.log(`\n  ${"file".padEnd(fw)}  lines   line %  uncovered`);
+  for (const [file, lines] of gated) {
+    const missed = [...lines]
+      .filter(([, h]) => h === 0)
+      .map(([l]) => l)
+      .sort((a, b) => a - b);
+    found += lines.size;
+    hit += lines.size - missed.length;
+    const pct = lines.size === 0 ? 100 : (100 * (lines.size - missed.length)) / lines.size;
+    const shown = missed.length > 12 ? `${missed.slice(0, 12).join(", ")}, ...` : missed.join(", ");
+    console.log(`  ${file.padEnd(fw)}  ${String(lines.size).padStart(5)}  ${pct.toFixed(2).padStart(7)}  ${shown}`);
+  }
+  const total = found === 0 ? 0 : (100 * hit) / found;
+  coverageFailed = total < coverageMin;
+  console.log(
+    `  ${"total (contracts/ outside mocks/)".padEnd(fw)}  ${String(found).padStart(5)}  ${total.toFixed(2).padStart(7)}` +
+      `  ${coverageFailed ? `BELOW the ${coverageMin}% gate` : `gate ${coverageMin}%: met`}`,
+  );
 }
 
 const width = Math.max(...summary.map((g) => g.label.length));
@@ -291,4 +351,4 @@ for (const g of summary) {
 console.log(`  ${"total wall time".padEnd(width)}  ${duration(seconds(Date.now() - wallStarted)).padStart(7)}`);
 if (failures.length > 0) console.log(`\nFailed groups: ${failures.join(", ")}`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`);
-process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);
+process.exit(totals.failed > 0 || totals.passed === 0 || coverageFailed ? 1 : 0);

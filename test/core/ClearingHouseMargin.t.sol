@@ -5,6 +5,7 @@ import {AccountId, SeriesId, MarketMode} from "../../contracts/types/Types.sol";
 import {IClearingHouse} from "../../contracts/interfaces/IClearingHouse.sol";
 import {RiskParams} from "../../contracts/interfaces/IRiskConfig.sol";
 import {CoreBase} from "./utils/CoreBase.sol";
+import {GasBudget} from "../utils/GasBudget.sol";
 
 /// @notice accountMargin: composition of equity, groups, modes (degraded values of Halted and ReduceOnly markets), the
 /// price override for lenses, and the gas budget at the position cap (INV-8).
@@ -294,6 +295,6 @@ contract ClearingHouseMarginTest is CoreBase {
         uint256 used = before - gasleft();
         emit log_named_uint("accountMargin gas at 128 positions", used);
         assertGt(equity, 0);
-        assertLt(used, 2_400_000, "INV-8 budget");
+        if (GasBudget.measured()) assertLt(used, 2_400_000, "INV-8 budget");
     }
 }
