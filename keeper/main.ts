@@ -32,20 +32,27 @@ const cfg = config!;
 // An HTTP network gets the keeper's request timeout (Hardhat's default is 5 minutes): a node that stops answering
 // fails the poll within KEEPER_RPC_TIMEOUT_MS and the keeper retries, instead of hanging on one request.
 const networkName = hre.globalOptions.network;
-const connection =
-  networkName !== undefined && hre.config.networks[networkName]?.type === "http"
-    ? await network.create({ network: networkName, override: { timeout: cfg.rpcTimeoutMs } })
-    : await network.getOrCreate();
-const { ethers } = connection;
-const chainId = Number((await ethers.provider.getNetwork()).chainId);
-const signers = await ethers.getSigners();
+let connection;
+let chainId = 0;
+let signers;
+try {
+  connection =
+    networkName !== undefined && hre.config.networks[networkName]?.type === "http"
+      ? await network.create({ network: networkName, override: { timeout: cfg.rpcTimeoutMs } })
+      : await network.getOrCreate();
+  chainId = Number((await connection.ethers.provider.getNetwork()).chainId);
+  signers = await connection.ethers.getSigners();
+} catch (err) {
+  fatal(describeError(err)); // no node there: one line, not a stack
+}
+const { ethers } = connection!;
 const signer =
-  signers[cfg.signerIndex] ?? fatal(`KEEPER_SIGNER ${cfg.signerIndex}: the network has ${signers.length} accounts`);
+  signers![cfg.signerIndex] ?? fatal(`KEEPER_SIGNER ${cfg.signerIndex}: the network has ${signers!.length} accounts`);
 
 let contracts;
 let source: string;
 try {
-  if (connection.networkConfig.type === "edr-simulated") {
+  if (connection!.networkConfig.type === "edr-simulated") {
     // Nothing outlives an embedded network: deploy a fresh local system so a dry run has something to watch.
     const sys = await deploySystem(ethers, localConfig);
     contracts = contractsFromSystem(sys, signer);
@@ -68,7 +75,7 @@ try {
 const keeper = ctx!;
 
 report(keeper, "keeper", "start", {
-  network: connection.networkName,
+  network: connection!.networkName,
   chainId,
   deployment: source!,
   signer: keeper.signerAddress,
@@ -129,4 +136,4 @@ while (!stopping) {
   await sleep(cfg.pollMs);
 }
 report(keeper, "keeper", "stopped", { passes, sent: actionsTotal, failed: failedTotal });
-await connection.close().catch(() => undefined); // no open sockets keep the process alive
+await connection!.close().catch(() => undefined); // no open sockets keep the process alive

@@ -165,8 +165,8 @@ async function liquidateAccount(ctx: KeeperContext, snap: Snapshot, account: big
   // A bid of the quoted largest fraction restores the account only if it is mined in the second it was quoted for:
   // the solvent price falls every second and f_max is exactly the restoring fraction (plus 1e-9 of MM), so a bid
   // mined a second later leaves a sliver short of the buffer, and a follow-up quoted in one second and simulated in the
-  // next fails with Liquidation_FractionTooLarge. Quotes and simulations read the pending block; a follow-up whose
-  // simulation lost that race is quoted again; and follow-ups are worth sending as long as this keeper's bids on the
+  // next (or mined in the next) fails with Liquidation_FractionTooLarge. Quotes and simulations read the pending block;
+  // a bid that lost that race is quoted again; and follow-ups are worth sending as long as this keeper's bids on the
   // auction as a whole clear the minimum profit, in this pass or a later one (a sliver alone never pays its gas).
   for (let round = 0; bidder !== undefined && bidder !== account && round < MAX_BIDS_PER_PASS; round++) {
     const live = round === 0 ? q : await read(ctx, () => liq.quote(account, PENDING));
@@ -217,7 +217,8 @@ async function liquidateAccount(ctx: KeeperContext, snap: Snapshot, account: big
     );
     done.push(a);
     if (a.status !== "ok") {
-      if (a.error?.startsWith("simulation: Liquidation_FractionTooLarge")) continue; // quoted a second too early
+      // quoted a second too early (the simulation, or the transaction mined in the next second): quote again
+      if (a.error?.includes("Liquidation_FractionTooLarge(")) continue;
       break;
     }
     bidSent = true;
