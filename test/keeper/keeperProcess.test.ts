@@ -12,7 +12,10 @@
  * - SIGTERM: `stopping`, `stopped`, exit code 0;
  * - restarted: nothing done before is done again; after the expiry it records the price and settles; killed with
  *   SIGKILL right after recording and restarted: no second record, no second settlement, one auction start in all
- *   (log lines and event counts agree).
+ *   (log lines and event counts agree);
+ * - a dropped transaction (automine off, the keeper's record-price left pending, then `hardhat_dropTransaction`): the
+ *   receipt wait times out, passes held back while it is pending send nothing, and once it is gone the keeper sends
+ *   again with the same nonce; one record on chain.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -29,6 +32,7 @@ import {
   ETH,
   type RehearsalAccounts,
   nextExpiry,
+  rehearsalFeeds,
   rehearsalSetup,
   rehearsalWarp,
   rehearsalWarpTo,
@@ -352,7 +356,8 @@ describe("keeper process against a hardhat node process", function () {
     expect(exit2?.signal, k2.output.join("\n")).to.equal("SIGKILL");
     expect(k2.lines.filter(recordedOk)).to.have.length(1);
 
-    const k3 = startKeeper("keeper#3", { KEEPER_SETTLE_BATCH: "1" });
+    // (a 2 s receipt timeout for the dropped-transaction test below; the node mines at once until then)
+    const k3 = startKeeper("keeper#3", { KEEPER_SETTLE_BATCH: "1", KEEPER_TX_TIMEOUT_S: "2" });
     await k3.waitFor("first heartbeat", (l) => l.action === "heartbeat");
     // every account settled at most once in the logs of #2 and #3 together
     const settledIn = allLines()
@@ -389,9 +394,70 @@ describe("keeper process against a hardhat node process", function () {
     }
     expect(k3.select("settle-accounts", "failed")).to.have.length(0);
     expect(k3.lines.filter((l) => l.status === "failed")).to.have.length(0);
+  });
 
-    k3.child.kill("SIGTERM");
-    expect((await k3.exit).code).to.equal(0);
-    expect(k3.select("stopped")).to.have.length(1);
+  it("survives a dropped transaction: sends nothing behind it while pending, then reuses its nonce", async () => {
+    const k = keepers[2]!;
+    expect(k.running).to.equal(true);
+    const mark = k.lines.length;
+    // The second expiry (Carol's calls) with the node no longer mining on its own: the clock block, then the fresh
+    // feed rounds in one block mined by hand. The keeper's record-price then stays pending.
+    await provider.send("evm_setAutomine", [false]);
+    let automine = false;
+    try {
+      await provider.send("evm_setNextBlockTimestamp", [acc.laterExpiry + 30]);
+      await provider.send("evm_mine", []);
+      const pushes = [];
+      for (const feed of Object.values(rehearsalFeeds(d, deployer))) {
+        const answer = (await feed.latestRoundData())[1];
+        for (let i = 0; i < 2; i++) pushes.push(await feed.pushRound(answer, acc.laterExpiry + 31));
+      }
+      await provider.send("evm_mine", []);
+      for (const tx of pushes) expect((await tx.wait())?.status).to.equal(1);
+
+      const recordedExpiry = (l: LogLine) => l.action === "record-price" && l.fields.expiry === String(acc.laterExpiry);
+      const stuck = await k.waitFor(
+        "record-price timing out",
+        (l) => recordedExpiry(l) && l.status === "failed",
+        30_000,
+        mark,
+      );
+      expect(stuck.fields.tx).to.match(/^0x[0-9a-f]{64}$/);
+      expect(stuck.fields.error).to.match(/timeout/i);
+      // the same block is run again, and nothing is sent behind the pending transaction
+      const held = await k.waitFor(
+        "a pass held back by the pending transaction",
+        (l) => recordedExpiry(l) && l.status === "failed" && /pending transaction/.test(l.fields.error ?? ""),
+        30_000,
+        stuck.index + 1,
+      );
+      expect(held.fields.tx).to.equal(undefined);
+      expect(await provider.getTransactionCount(await (await provider.getSigner(4)).getAddress(), "pending")).to.equal(
+        Number(stuck.fields.nonce) + 1,
+      );
+
+      // the transaction leaves the mempool (evicted, replaced elsewhere...): the keeper sends again with its nonce
+      expect(await provider.send("hardhat_dropTransaction", [stuck.fields.tx])).to.equal(true);
+      await provider.send("evm_setAutomine", [true]);
+      automine = true;
+      const sent = await k.waitFor(
+        "record-price ok",
+        (l) => recordedExpiry(l) && l.status === "ok",
+        30_000,
+        held.index,
+      );
+      expect(sent.fields.nonce).to.equal(stuck.fields.nonce);
+    } finally {
+      if (!automine) await provider.send("evm_setAutomine", [true]);
+    }
+    await k.waitFor("settle-accounts ok", (l) => l.action === "settle-accounts" && l.status === "ok", 30_000, mark);
+    const records = await d.settlementOracle.queryFilter(d.settlementOracle.filters.SettlementPriceRecorded());
+    expect(records.filter((e) => e.args.expiry === BigInt(acc.laterExpiry))).to.have.length(1);
+    const [, recorded] = await d.settlementOracle.settlementPrice(ETH, acc.laterExpiry);
+    expect(recorded).to.equal(true);
+
+    k.child.kill("SIGTERM");
+    expect((await k.exit).code).to.equal(0);
+    expect(k.select("stopped")).to.have.length(1);
   });
 });
