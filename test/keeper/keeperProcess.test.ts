@@ -44,6 +44,8 @@ const run = promisify(execFile);
 const hardhat = path.resolve("node_modules/.bin/hardhat");
 const nodeConfig = path.resolve("test/keeper/node.config.ts");
 const WAD = 10n ** 18n;
+/** `hardhat run` takes ~2 s to start the keeper here; much longer on a machine busy with other test jobs. */
+const STARTUP_MS = 90_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A port the OS just handed out on 127.0.0.1 (closed again, so the node can take it). */
@@ -169,7 +171,7 @@ class KeeperProcess {
 }
 
 describe("keeper process against a hardhat node process", function () {
-  this.timeout(120_000);
+  this.timeout(240_000); // upper bounds for a loaded machine: the waits inside have their own deadlines
 
   let dir = "";
   let url = "";
@@ -265,7 +267,7 @@ describe("keeper process against a hardhat node process", function () {
 
   it("starts the auction of the account below MM, then bids once the Dutch price pays, and ends it", async () => {
     const k = startKeeper("keeper#1");
-    const start = await k.waitFor("start line", (l) => l.action === "start");
+    const start = await k.waitFor("start line", (l) => l.action === "start", STARTUP_MS);
     expect(start.fields).to.include({ network: "localhost", chainId: "31337", account: String(acc.keeper) });
     expect(start.fields.deployment).to.equal(path.join(dir, "31337.json"));
 
@@ -342,7 +344,7 @@ describe("keeper process against a hardhat node process", function () {
     // restarted after the clean stop: carol's auction is over, nothing is left to do. One account per settlement
     // transaction, so the expiry takes three transactions (record, settle Alice, settle Bob) to kill in the middle of.
     const k2 = startKeeper("keeper#2", { KEEPER_SETTLE_BATCH: "1" });
-    await k2.waitFor("first heartbeat", (l) => l.action === "heartbeat");
+    await k2.waitFor("first heartbeat", (l) => l.action === "heartbeat", STARTUP_MS);
     for (const action of ["start-auction", "bid", "end-auction", "mark-insolvency", "realise-loss"]) {
       expect(k2.select(action), action).to.have.length(0);
     }
@@ -358,7 +360,7 @@ describe("keeper process against a hardhat node process", function () {
 
     // (a 2 s receipt timeout for the dropped-transaction test below; the node mines at once until then)
     const k3 = startKeeper("keeper#3", { KEEPER_SETTLE_BATCH: "1", KEEPER_TX_TIMEOUT_S: "2" });
-    await k3.waitFor("first heartbeat", (l) => l.action === "heartbeat");
+    await k3.waitFor("first heartbeat", (l) => l.action === "heartbeat", STARTUP_MS);
     // every account settled at most once in the logs of #2 and #3 together
     const settledIn = allLines()
       .filter((l) => l.action === "settle-accounts" && l.status === "ok")
