@@ -79,6 +79,9 @@ const COMPILED = /^Running Solidity tests/m;
 // printed as soon as the compiler is done, or at exit for any failure other than that crash.
 function hardhat(args, label, { holdUntilCompiled = false } = {}) {
   const isTest = args[0] === "test";
+  // The compile watchdog: only a Solidity test run compiles (mocha runs with --no-compile, or with coverage builds
+  // what is cached) and only it prints the line that ends the compile phase.
+  const isSolidityTest = isTest && args[1] === "solidity";
   if (coverage && isTest) {
     args = [...args, "--coverage"];
     rmSync(lcovFile, { force: true }); // never take a previous run's report for this one
@@ -92,7 +95,7 @@ function hardhat(args, label, { holdUntilCompiled = false } = {}) {
     });
     let captured = "";
     let stalled = false;
-    const watchdog = isTest
+    const watchdog = isSolidityTest
       ? setTimeout(() => {
           if (COMPILED.test(captured)) return;
           stalled = true;
