@@ -1,8 +1,8 @@
 /**
- * The keeper's pass and its wiring: contracts from a deployment manifest (or a `System` deployed in-process),
- * start-up validation, and `runPass`, which runs every enabled task once on the latest block and returns what each
- * did. A pass runs at most once per block (idempotent per block); a task that throws is logged and the pass carries
- * on with the next task.
+ * The keeper's pass and its wiring: contracts from a deployment manifest (through the SDK's `loadDeployment`) or a
+ * `System` deployed in-process, start-up validation, and `runPass`, which runs every enabled task once on the latest
+ * block and returns what each did. At most one completed pass per block (idempotent per block; a pass that lost RPC
+ * calls is run again); a task that throws is logged and the pass carries on with the next task.
  */
 import path from "node:path";
 
