@@ -35,10 +35,11 @@ contract SystemInvariantTest is SystemBase {
         super.setUp();
         exps.push(_expiry(1));
         exps.push(_expiry(2));
-        exps.push(_expiry(5));
-        SeriesId[] memory list = new SeriesId[](24);
+        exps.push(_expiry(4));
+        exps.push(_expiry(8));
+        SeriesId[] memory list = new SeriesId[](32);
         uint256 k;
-        for (uint256 e; e < 3; ++e) {
+        for (uint256 e; e < 4; ++e) {
             for (uint256 j; j < 2; ++j) {
                 list[k++] = _series(ETH, exps[e], j == 0 ? 2800e18 : 3200e18, true);
                 list[k++] = _series(ETH, exps[e], j == 0 ? 2800e18 : 3200e18, false);

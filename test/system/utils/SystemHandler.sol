@@ -288,8 +288,8 @@ contract SystemHandler is Test {
     function withdraw(uint256 who, uint256 tokenSeed, uint256 pct, bool viaOperator) external {
         uint256 i = who % USERS;
         address caller = viaOperator && i < 2 && opApproved[i] ? ops[i] : owners[i];
-        // one call in three takes the whole surplus: accounts then sit at IM, and the next move can take them below MM
-        pct = pct % 3 == 0 ? 100 : bound(pct, 1, 100);
+        // one call in four takes the whole surplus: accounts then sit at IM, and the next move can take them below MM
+        pct = pct % 4 == 0 ? 100 : bound(pct, 1, 100);
         uint256 t = tokenSeed % 3;
         if (t == 0) {
             (int256 e, uint256 im, ) = d.ch.accountMargin(users[i]);
@@ -396,8 +396,8 @@ contract SystemHandler is Test {
         idxs[0] = idx;
         address caller = (flags >> 2) % 2 == 1 && t < 2 && opApproved[t] ? ops[t] : owners[t];
         if (!_executeFill(users[t], caller, idxs, sizes, "fill")) return;
-        // half of the makers then take their whole cash surplus out: they sit at IM, a move takes them below MM
-        if ((flags >> 200) % 2 == 0) _withdrawSurplus(_userIndex(_orders[idx].order.account));
+        // a quarter of the makers then take their whole cash surplus out: they sit at IM, a move takes them below MM
+        if ((flags >> 200) % 4 == 0) _withdrawSurplus(_userIndex(_orders[idx].order.account));
     }
 
     function _withdrawSurplus(uint256 i) internal {
