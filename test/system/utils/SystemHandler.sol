@@ -137,6 +137,7 @@ contract SystemHandler is Test {
     uint256 public ghost_fundPaidSolvent; // INV-11
     uint256 public ghost_lossOnSolvent; // INV-11
     uint256 public ghost_bidderBelowIM;
+    uint256 public ghost_fundBelowFloor; // INV-11: the admin took the fund below its floor (or out of a deficit)
 
     bytes public lastFillRevert; // the last reason a fill reverted (the summary shows it)
 
@@ -408,11 +409,10 @@ contract SystemHandler is Test {
         _withdrawCash(users[i], owners[i], uint256(surplus) / 1e12, "withdrawSurplus");
     }
 
-    /// @dev A multi-leg fill: one maker, `n` orders on distinct series, one taker, all atomic.
-    function fillMany(uint256 makerSeed, uint256 takerSeed, uint256 seed, uint256 n) external {
-        uint256 m = makerSeed % USERS;
-        uint256 t = takerSeed % USERS;
-        if (m == t) t = (t + 1) % USERS;
+    /// @dev A multi-leg fill: the market maker (user 4) quotes `n` small orders on distinct series (mostly offers), one
+    /// taker takes them all, atomically. Builds the heaviest account for INV-8.
+    function fillMany(uint256 takerSeed, uint256 seed, uint256 n) external {
+        uint256 t = takerSeed % 4;
         n = bound(n, 2, 10);
         uint256[] memory idxs = new uint256[](n);
         uint256[] memory sizes = new uint256[](n);
@@ -421,8 +421,8 @@ contract SystemHandler is Test {
             SeriesId s = series[(seed + j * 7) % series.length];
             if (SeriesIdLib.expiry(s) <= block.timestamp + 10 minutes) continue;
             uint256 r = uint256(keccak256(abi.encode(seed, j)));
-            uint256 size = _boundSize(s, r);
-            idxs[k] = _newOrder(m, ownerKeys[m], s, r % 2 == 0, size, _boundPrice(s, r >> 128), false);
+            uint256 size = SeriesIdLib.underlying(s) == ETH ? bound(r, 0.01e18, 1e18) : bound(r, 0.001e18, 0.05e18);
+            idxs[k] = _newOrder(4, ownerKeys[4], s, r % 4 == 0, size, _boundPrice(s, r >> 128), false);
             sizes[k] = size;
             ++k;
         }
@@ -1290,6 +1290,39 @@ contract SystemHandler is Test {
         }
     }
 
+    /// @dev The timelock (DEFAULT_ADMIN of the clearing house) takes cash out of the insurance fund to a treasury: the
+    /// only way the fund's cash leaves, never below its floor.
+    function timelockFundWithdraw(uint256 amount) external {
+        uint256 amountNative = bound(amount, 1e6, 20_000e6);
+        uint256 amountWad = amountNative * 1e12;
+        address treasury = makeAddr("treasury");
+        bytes memory data = abi.encodeCall(d.ch.withdraw, (fundAcc, address(d.usdc), amountNative, treasury));
+        bytes32 salt = bytes32(++_govSalt);
+        uint256 delay = d.timelock.getMinDelay();
+        vm.prank(d.governor);
+        d.timelock.schedule(address(d.ch), 0, data, bytes32(0), salt, delay);
+        _warp(delay, 0);
+        uint256 claims = _claims(amountWad, true);
+        int256[] memory before = _cashAll();
+        uint256 received = d.usdc.balanceOf(treasury);
+        vm.prank(d.governor);
+        try d.timelock.execute(address(d.ch), 0, data, bytes32(0), salt) {
+            _count("timelockFundWithdraw", true);
+            int256[] memory exp = new int256[](before.length);
+            exp[AccountId.unwrap(fundAcc)] = -int256(amountWad); // a deficit fund cannot pay out: claims == tokens
+            _commit(before, exp, "timelockFundWithdraw");
+            ghost_realised[AccountId.unwrap(fundAcc)] += int256(amountWad);
+            ghost_realisedSum += int256(amountWad);
+            ghost_out[AccountId.unwrap(fundAcc)] += int256(amountWad);
+            ghost_tokensOut += amountWad;
+            if (claims != amountWad) ++ghost_fundBelowFloor; // paid out while in deficit
+            if (d.usdc.balanceOf(treasury) - received != amountNative) ++ghost_tokenTransferMismatch;
+            if (d.ch.cashOf(fundAcc) < int256(d.risk.insuranceFloor())) ++ghost_fundBelowFloor;
+        } catch {
+            _count("timelockFundWithdraw", false);
+        }
+    }
+
     function _marginParams(uint16 u, uint64 imBase, uint64 mmBase) internal pure returns (UnderlyingParams memory) {
         uint96 step = u == ETH ? 50e18 : 1000e18;
         return
@@ -1487,12 +1520,12 @@ contract SystemHandler is Test {
         return SeriesIdLib.underlying(s) == ETH ? 0.01e18 : 0.001e18;
     }
 
-    function _boundSize(SeriesId s, uint256 size) internal view returns (uint256) {
+    function _boundSize(SeriesId s, uint256 size) internal pure returns (uint256) {
         return SeriesIdLib.underlying(s) == ETH ? bound(size, 0.01e18, 8e18) : bound(size, 0.001e18, 0.4e18);
     }
 
     /// @dev Premium per contract: up to 15% of the strike.
-    function _boundPrice(SeriesId s, uint256 price) internal view returns (uint256) {
+    function _boundPrice(SeriesId s, uint256 price) internal pure returns (uint256) {
         return bound(price, 0, (SeriesIdLib.strike(s) * 15) / 100);
     }
 
