@@ -8,7 +8,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {AccountId, SeriesId, MarketMode} from "../types/Types.sol";
 import {Trade} from "../interfaces/IClearingHouse.sol";
 import {MarginLib} from "../libraries/MarginLib.sol";
-import {IRiskConfig, EngineParams} from "../interfaces/IRiskConfig.sol";
+import {IRiskConfig, PricingParams} from "../interfaces/IRiskConfig.sol";
 import {IMarginEvaluator} from "../interfaces/IMarginEvaluator.sol";
 import {IChainlinkOracle} from "../interfaces/IChainlinkOracle.sol";
 import {IVolatilityOracle} from "../interfaces/IVolatilityOracle.sol";
@@ -72,9 +72,9 @@ contract MarginEvaluator is IMarginEvaluator {
         uint256 mm;
         uint256 groups;
         uint256 halted;
-        uint256 paramsFor; // underlying + 1 whose risk parameters are loaded
+        uint256 paramsFor; // underlying + 1 whose pricing parameters are loaded
+        uint256 haircutFor; // underlying + 1 whose mmLongHaircut is loaded
         uint256 mmLongHaircut;
-        uint256 haltShock;
         bool strict; // see the contract notes
     }
 
@@ -214,20 +214,28 @@ contract MarginEvaluator is IMarginEvaluator {
         }
     }
 
-    /// @dev Risk parameters of `underlying`, read once per underlying run from the clearing house.
-    function _loadParams(MarginLib.GroupParams memory p, Totals memory t, uint16 underlying) internal view {
-        EngineParams memory e = riskConfig.engineParams(underlying);
-        p.imBase = e.imBase;
-        p.imFloor = e.imFloor;
-        p.mmBase = e.mmBase;
-        p.mmFloor = e.mmFloor;
-        p.rate = e.rate;
-        p.imVegaSlope = e.imVegaSlope;
-        p.imVegaCap = e.imVegaCap;
-        p.mmVegaSlope = e.mmVegaSlope;
-        p.mmVegaCap = e.mmVegaCap;
-        t.mmLongHaircut = e.mmLongHaircut;
-        t.haltShock = e.haltShock;
+    /// @dev Pricing parameters of `underlying`, read from RiskConfig once per underlying run.
+    function _loadParams(MarginLib.GroupParams memory p, uint16 underlying) internal view {
+        PricingParams memory q = riskConfig.pricingParams(underlying);
+        p.imBase = q.imBase;
+        p.imFloor = q.imFloor;
+        p.mmBase = q.mmBase;
+        p.mmFloor = q.mmFloor;
+        p.rate = q.rate;
+        p.imVegaSlope = q.imVegaSlope;
+        p.imVegaCap = q.imVegaCap;
+        p.mmVegaSlope = q.mmVegaSlope;
+        p.mmVegaCap = q.mmVegaCap;
+    }
+
+    /// @dev `RiskParams.mmLongHaircut` of `underlying`, read on first use in the evaluation: only a group worth more
+    /// than its MM requirement needs it, so accounts without one skip the storage slot it lives in.
+    function _mmLongHaircut(Totals memory t, uint16 underlying) internal view returns (uint256) {
+        if (t.haircutFor != uint256(underlying) + 1) {
+            t.haircutFor = uint256(underlying) + 1;
+            t.mmLongHaircut = riskConfig.mmLongHaircut(underlying);
+        }
+        return t.mmLongHaircut;
     }
 
     /// @dev Adds the group starting at `positions[start]` to `t` and returns one past its last index.
@@ -245,12 +253,12 @@ contract MarginEvaluator is IMarginEvaluator {
         uint16 underlying = uint16(key >> 40);
         if (t.paramsFor != uint256(underlying) + 1) {
             t.paramsFor = uint256(underlying) + 1;
-            _loadParams(p, t, underlying);
+            _loadParams(p, underlying);
         }
         (MarketMode marketMode, MarketMode mode) = _marketInputs(p, key, cache);
         if (mode == MarketMode.Halted) ++t.halted;
         if (marketMode == MarketMode.Halted || (t.strict && marketMode == MarketMode.ReduceOnly)) {
-            t.equity -= _degradedLoss(positions, start, end, underlying, p.imFloor, t.haltShock).toInt256();
+            t.equity -= _degradedLoss(positions, start, end, underlying, p.imFloor).toInt256();
             return end;
         }
         (int256 value, uint256 imReq, uint256 mmReq) = MarginLib.evaluateWords(positions, start, end, p);
@@ -261,7 +269,7 @@ contract MarginEvaluator is IMarginEvaluator {
         t.im += value > int256(imReq) ? uint256(value) : imReq;
         // MM: mmReq + h·max(0, value − mmReq), h = 1 while the group's inputs are degraded (e.g. a fallback vol).
         if (value > int256(mmReq)) {
-            uint256 h = mode == MarketMode.Active ? t.mmLongHaircut : WAD;
+            uint256 h = mode == MarketMode.Active ? _mmLongHaircut(t, underlying) : WAD;
             t.mm += mmReq + (uint256(value) - mmReq).mulWadUp(h);
         } else {
             t.mm += mmReq;
@@ -277,8 +285,7 @@ contract MarginEvaluator is IMarginEvaluator {
         uint256 start,
         uint256 end,
         uint16 underlying,
-        uint256 imFloor,
-        uint256 haltShock
+        uint256 imFloor
     ) internal view returns (uint256) {
         int256 callSizes;
         uint256 shortSizes;
@@ -289,7 +296,7 @@ contract MarginEvaluator is IMarginEvaluator {
         }
         if (callSizes >= 0) return MarginLib.lossUpTo(positions, start, end, MarginLib.MAX_PRICE);
         (uint256 last, uint256 maxPrice) = chainlinkOracle.lastPrice(underlying);
-        uint256 upTo = last == 0 ? maxPrice : last.mulWadUp(WAD + haltShock);
+        uint256 upTo = last == 0 ? maxPrice : last.mulWadUp(WAD + riskConfig.riskParams(underlying).haltShock);
         if (upTo > MarginLib.MAX_PRICE) upTo = MarginLib.MAX_PRICE;
         return MarginLib.lossUpTo(positions, start, end, upTo) + shortSizes.mulWadUp(imFloor.mulWadUp(last));
     }

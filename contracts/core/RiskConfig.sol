@@ -4,7 +4,14 @@ pragma solidity 0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 
-import {IRiskConfig, UnderlyingParams, RiskParams, EngineParams, CollateralConfig} from "../interfaces/IRiskConfig.sol";
+import {
+    IRiskConfig,
+    UnderlyingParams,
+    RiskParams,
+    EngineParams,
+    PricingParams,
+    CollateralConfig
+} from "../interfaces/IRiskConfig.sol";
 import {IChainlinkOracle} from "../interfaces/IChainlinkOracle.sol";
 import {SeriesId} from "../types/Types.sol";
 import {SeriesIdLib} from "../libraries/SeriesIdLib.sol";
@@ -13,7 +20,7 @@ import {SeriesIdLib} from "../libraries/SeriesIdLib.sol";
 /// @notice Bounded risk parameters of the clearing house: markets and their grids, margin and engine parameters,
 /// collateral listings and haircuts, caps. Every setter is risk-admin only, checks its bounds and emits. The
 /// clearing house and the margin evaluator read it through a few packed views (`tradability`, `collateralSlots`,
-/// `engineParams`), which keeps the clearing house's code small enough for the liquidation hook.
+/// `pricingParams`), which keeps the clearing house's code small enough for the liquidation hook.
 contract RiskConfig is IRiskConfig, AccessControl {
     /// @notice Lists markets and collateral, tunes parameters within the bounds below.
     bytes32 public constant RISK_ADMIN_ROLE = keccak256("RISK_ADMIN_ROLE");
@@ -276,6 +283,26 @@ contract RiskConfig is IRiskConfig, AccessControl {
         e.mmVegaCap = r.mmVegaCap;
         e.mmLongHaircut = r.mmLongHaircut;
         e.haltShock = r.haltShock;
+    }
+
+    /// @inheritdoc IRiskConfig
+    function pricingParams(uint16 underlying) external view returns (PricingParams memory q) {
+        UnderlyingParams storage p = _underlyings[underlying];
+        RiskParams storage r = _riskParams[underlying];
+        q.imBase = p.imBase;
+        q.imFloor = p.imFloor;
+        q.mmBase = p.mmBase;
+        q.mmFloor = p.mmFloor;
+        q.rate = p.rate;
+        q.imVegaSlope = r.imVegaSlope;
+        q.imVegaCap = r.imVegaCap;
+        q.mmVegaSlope = r.mmVegaSlope;
+        q.mmVegaCap = r.mmVegaCap;
+    }
+
+    /// @inheritdoc IRiskConfig
+    function mmLongHaircut(uint16 underlying) external view returns (uint256) {
+        return _riskParams[underlying].mmLongHaircut;
     }
 
     /// @inheritdoc IRiskConfig

@@ -53,7 +53,7 @@ struct RiskParams {
     uint128 minTradeSize;
 }
 
-/// @notice Everything the margin evaluator needs of one underlying, in one read (`IRiskConfig.engineParams`).
+/// @notice Margin, stress and degraded-market parameters of one underlying in one read (`IRiskConfig.engineParams`).
 struct EngineParams {
     uint256 imBase;
     uint256 imFloor;
@@ -66,6 +66,21 @@ struct EngineParams {
     uint256 mmVegaCap;
     uint256 mmLongHaircut;
     uint256 haltShock;
+}
+
+/// @notice What every live group's valuation needs of one underlying (`IRiskConfig.pricingParams`): the
+/// `EngineParams` without `mmLongHaircut` and `haltShock`, which only groups worth more than their MM requirement and
+/// degraded groups use (three storage slots instead of four). Fields as in `UnderlyingParams` and `RiskParams`.
+struct PricingParams {
+    uint256 imBase;
+    uint256 imFloor;
+    uint256 mmBase;
+    uint256 mmFloor;
+    int256 rate;
+    uint256 imVegaSlope;
+    uint256 imVegaCap;
+    uint256 mmVegaSlope;
+    uint256 mmVegaCap;
 }
 
 /// @notice A listed collateral asset (anything deposited besides the cash token).
@@ -180,6 +195,14 @@ interface IRiskConfig {
 
     /// @notice Margin and stress parameters of `underlying` as the evaluator reads them; zeros when not listed.
     function engineParams(uint16 underlying) external view returns (EngineParams memory);
+
+    /// @notice Margin and stress parameters of `underlying` that the evaluator reads for every live group; zeros when
+    /// not listed. The evaluator reads `mmLongHaircut(underlying)` and `riskParams(underlying).haltShock` only when a
+    /// group needs them.
+    function pricingParams(uint16 underlying) external view returns (PricingParams memory);
+
+    /// @notice `riskParams(underlying).mmLongHaircut` alone (one storage slot), WAD; 0 when not listed.
+    function mmLongHaircut(uint16 underlying) external view returns (uint256);
 
     /// @notice Stress and degraded-market parameters of `underlying`; zeros when not listed.
     function riskParams(uint16 underlying) external view returns (RiskParams memory);
