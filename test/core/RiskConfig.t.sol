@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Vm} from "forge-std/Vm.sol";
 
-import {IRiskConfig, UnderlyingParams, RiskParams, EngineParams} from "../../contracts/interfaces/IRiskConfig.sol";
+import {IRiskConfig, UnderlyingParams, RiskParams, EngineParams, PricingParams} from "../../contracts/interfaces/IRiskConfig.sol";
 import {IChainlinkOracle} from "../../contracts/interfaces/IChainlinkOracle.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {IRiskConfigAdmin} from "./utils/IRiskConfigAdmin.sol";
@@ -246,6 +246,43 @@ contract RiskConfigTest is CoreBase {
         assertEq(e.imVegaSlope, 0);
         assertEq(e.haltShock, 0);
         assertEq(risk.riskParams(77).minTradeSize, 0);
+    }
+
+    /// The evaluator's narrow views (pricingParams: three slots; mmLongHaircut: one) return exactly the fields of
+    /// engineParams, for a listed underlying with non-default values and for an unlisted one (all zeros).
+    function test_pricingParamsAndMmLongHaircut_EqualEngineParams() public {
+        UnderlyingParams memory u = _underlyingParams(5e18);
+        u.rate = 0.05e18;
+        u.imBase = 0.2e18;
+        vm.prank(admin);
+        risk.setUnderlyingParams(ETH, u);
+        RiskParams memory r = _defaults();
+        r.imVegaSlope = 3e18;
+        r.imVegaCap = 1e18;
+        r.mmVegaCap = 0.6e18;
+        r.mmLongHaircut = 0.7e18;
+        vm.prank(admin);
+        risk.setRiskParams(ETH, r);
+        uint16[3] memory markets = [ETH, BTC, uint16(77)];
+        for (uint256 i; i < markets.length; ++i) {
+            EngineParams memory e = risk.engineParams(markets[i]);
+            PricingParams memory p = risk.pricingParams(markets[i]);
+            assertEq(p.imBase, e.imBase, "imBase");
+            assertEq(p.imFloor, e.imFloor, "imFloor");
+            assertEq(p.mmBase, e.mmBase, "mmBase");
+            assertEq(p.mmFloor, e.mmFloor, "mmFloor");
+            assertEq(p.rate, e.rate, "rate");
+            assertEq(p.imVegaSlope, e.imVegaSlope, "imVegaSlope");
+            assertEq(p.imVegaCap, e.imVegaCap, "imVegaCap");
+            assertEq(p.mmVegaSlope, e.mmVegaSlope, "mmVegaSlope");
+            assertEq(p.mmVegaCap, e.mmVegaCap, "mmVegaCap");
+            assertEq(risk.mmLongHaircut(markets[i]), e.mmLongHaircut, "mmLongHaircut");
+        }
+        assertEq(risk.pricingParams(ETH).imBase, 0.2e18);
+        assertEq(risk.pricingParams(ETH).rate, 0.05e18);
+        assertEq(risk.mmLongHaircut(ETH), 0.7e18);
+        assertEq(risk.pricingParams(77).mmFloor, 0);
+        assertEq(risk.mmLongHaircut(77), 0);
     }
 
     function test_setRiskParams_AcceptsBoundaries() public {
