@@ -140,6 +140,7 @@ contract SystemHandler is Test {
     uint256 public ghost_fundBelowFloor; // INV-11: the admin took the fund below its floor (or out of a deficit)
 
     bytes public lastFillRevert; // the last reason a fill reverted (the summary shows it)
+    bytes public lastRecordRevert; // the last reason a settlement proof was refused
 
     // call counts: [ok, reverted] per handler
     mapping(string name => uint256[2]) internal _calls;
@@ -227,6 +228,8 @@ contract SystemHandler is Test {
         console.log("settled positions", ghost_settledPositions);
         console.log("last fill revert:");
         console.logBytes(lastFillRevert);
+        console.log("last settlement proof revert:");
+        console.logBytes(lastRecordRevert);
     }
 
     // =============================================================================================== custody
@@ -538,7 +541,7 @@ contract SystemHandler is Test {
     function unauthorized(uint256 seed, uint256 victimSeed) external {
         uint256 v = victimSeed % USERS;
         AccountId victim = users[v];
-        uint256 kind = seed % 6;
+        uint256 kind = seed % 7;
         bool succeeded;
         if (kind == 0) {
             vm.prank(stranger);
@@ -564,6 +567,14 @@ contract SystemHandler is Test {
             address op = ops[v == 0 ? 1 : 0];
             vm.prank(op);
             try d.ch.withdraw(victim, address(d.usdc), 1, op) {
+                succeeded = true;
+            } catch {}
+        } else if (kind == 6) {
+            // a stranger bids in a live auction with the victim's account (and the victim's cash)
+            (bool found, AccountId live) = _liveAuction(seed >> 8);
+            if (!found || live == victim) return;
+            vm.prank(stranger);
+            try d.liq.bid(live, victim, 1e15, type(int256).max) {
                 succeeded = true;
             } catch {}
         } else {
@@ -908,8 +919,9 @@ contract SystemHandler is Test {
                     lastInv9 = "settlement price differs from the proven round";
                 }
                 return;
-            } catch {
+            } catch (bytes memory reason) {
                 _count("recordSettlement", false);
+                lastRecordRevert = reason;
             }
         }
         (MarketMode mode, ) = d.oracle.marketState(u);
