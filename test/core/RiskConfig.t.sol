@@ -4,7 +4,13 @@ pragma solidity 0.8.28;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Vm} from "forge-std/Vm.sol";
 
-import {IRiskConfig, UnderlyingParams, RiskParams, EngineParams, PricingParams} from "../../contracts/interfaces/IRiskConfig.sol";
+import {
+    IRiskConfig,
+    UnderlyingParams,
+    RiskParams,
+    EngineParams,
+    PricingParams
+} from "../../contracts/interfaces/IRiskConfig.sol";
 import {IChainlinkOracle} from "../../contracts/interfaces/IChainlinkOracle.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {IRiskConfigAdmin} from "./utils/IRiskConfigAdmin.sol";

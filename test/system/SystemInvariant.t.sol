@@ -338,7 +338,15 @@ contract SystemInvariantTest is SystemBase {
         }
         handler.callSummary();
         // trading, custody, settlement, governance and the guardian all did something
-        string[7] memory reached = ["deposit", "withdraw", "fill", "settle", "guardianMode", "timelockMargin", "cancel"];
+        string[7] memory reached = [
+            "deposit",
+            "withdraw",
+            "fill",
+            "settle",
+            "guardianMode",
+            "timelockMargin",
+            "cancel"
+        ];
         for (uint256 i; i < reached.length; ++i) {
             (uint256 ok, ) = handler.calls(reached[i]);
             assertGt(ok, 0, string.concat("never succeeded: ", reached[i]));

@@ -110,7 +110,9 @@ abstract contract SystemBase is Test {
         seqFeed = new MockAggregator(0, "sequencer uptime");
         seqFeed.setSequencerStatus(false, block.timestamp - GRACE - 1); // up since before the grace period
 
-        guard = ISequencerGuard(ArtifactDeployer.deploy("SequencerGuard.sol:SequencerGuard", abi.encode(seqFeed, GRACE)));
+        guard = ISequencerGuard(
+            ArtifactDeployer.deploy("SequencerGuard.sol:SequencerGuard", abi.encode(seqFeed, GRACE))
+        );
         oracle = IChainlinkOracleAdmin(
             ArtifactDeployer.deploy("ChainlinkOracle.sol:ChainlinkOracle", abi.encode(deployer, guard))
         );
@@ -123,7 +125,9 @@ abstract contract SystemBase is Test {
                 abi.encode(oracle, deployer, uint32(6 hours), uint32(3 days))
             )
         );
-        risk = IRiskConfigAdmin(ArtifactDeployer.deploy("RiskConfig.sol:RiskConfig", abi.encode(deployer, oracle, usdc)));
+        risk = IRiskConfigAdmin(
+            ArtifactDeployer.deploy("RiskConfig.sol:RiskConfig", abi.encode(deployer, oracle, usdc))
+        );
         ch = IClearingHouseAdmin(
             ArtifactDeployer.deploy(
                 "ClearingHouse.sol:ClearingHouse",
@@ -203,7 +207,11 @@ abstract contract SystemBase is Test {
             });
     }
 
-    function _marginParams(uint96 strikeStep, uint64 imBase, uint64 mmBase) internal pure returns (UnderlyingParams memory) {
+    function _marginParams(
+        uint96 strikeStep,
+        uint64 imBase,
+        uint64 mmBase
+    ) internal pure returns (UnderlyingParams memory) {
         return
             UnderlyingParams({
                 imBase: imBase,
@@ -244,7 +252,10 @@ abstract contract SystemBase is Test {
                 confirmations: 1
             })
         );
-        volOracle.listUnderlying(id, IVolatilityOracle.VolParams({maxAgeSec: 1 days, staleVolWad: staleVol, maxMoveWad: 0}));
+        volOracle.listUnderlying(
+            id,
+            IVolatilityOracle.VolParams({maxAgeSec: 1 days, staleVolWad: staleVol, maxMoveWad: 0})
+        );
         risk.setUnderlyingParams(id, _marginParams(strikeStep, 0.15e18, 0.1e18));
         risk.setRiskParams(
             id,

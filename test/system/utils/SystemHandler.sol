@@ -312,7 +312,12 @@ contract SystemHandler is Test {
         }
     }
 
-    function _withdrawCash(AccountId a, address caller, uint256 amountNative, string memory name) internal returns (bool) {
+    function _withdrawCash(
+        AccountId a,
+        address caller,
+        uint256 amountNative,
+        string memory name
+    ) internal returns (bool) {
         uint256 amountWad = amountNative * 1e12;
         uint256 claims = _claims(amountWad, true);
         bool active = _allActive();
@@ -667,8 +672,9 @@ contract SystemHandler is Test {
             exp[AccountId.unwrap(l.seller)] += int256(l.premium) - int256(l.sellerFee);
             fees += l.buyerFee + l.sellerFee;
             // INV-9: new exposure only in an Active market with an Active vol
-            bool adds = !_reduces(l.buyerBefore, d.ch.positionOf(l.buyer, l.series)) ||
-                !_reduces(l.sellerBefore, d.ch.positionOf(l.seller, l.series));
+            bool adds =
+                !_reduces(l.buyerBefore, d.ch.positionOf(l.buyer, l.series)) ||
+                    !_reduces(l.sellerBefore, d.ch.positionOf(l.seller, l.series));
             if (adds && !pre.legAllowed[k]) {
                 ++ghost_inv9;
                 lastInv9 = string.concat(name, ": exposure added in a degraded market");
@@ -727,8 +733,8 @@ contract SystemHandler is Test {
         l.sellerFee = _fee(sellerRate, cap, strike, l.size, l.premium);
         if (d.exchange.openInterestCap(l.series) != 0) {
             int256 sz = int256(l.size);
-            int256 added = _long(l.buyerBefore + sz) - _long(l.buyerBefore) + _long(l.sellerBefore - sz) -
-                _long(l.sellerBefore);
+            int256 added =
+                _long(l.buyerBefore + sz) - _long(l.buyerBefore) + _long(l.sellerBefore - sz) - _long(l.sellerBefore);
             if (added > 0) {
                 uint256 floorFee = _mulWadUp(_mulWadUp(uint256(added), strike), CAP_FEE_FLOOR_RATE);
                 if (l.buyerFee < floorFee) l.buyerFee = floorFee;
@@ -737,7 +743,13 @@ contract SystemHandler is Test {
         }
     }
 
-    function _fee(uint256 rate, uint256 cap, uint256 strike, uint256 size, uint256 premium) internal pure returns (uint256) {
+    function _fee(
+        uint256 rate,
+        uint256 cap,
+        uint256 strike,
+        uint256 size,
+        uint256 premium
+    ) internal pure returns (uint256) {
         if (rate == 0 || cap == 0) return 0;
         uint256 byNotional = _mulWadUp(_mulWadUp(size, strike), rate);
         uint256 byPremium = _mulWadUp(premium, cap);
@@ -966,7 +978,7 @@ contract SystemHandler is Test {
             for (uint256 id = 1; id <= n; ++id) list[id - 1] = AccountId.wrap(id);
         } else {
             list = new AccountId[](1);
-            list[0] = AccountId.wrap(1 + (seed >> 1) % n);
+            list[0] = AccountId.wrap(1 + ((seed >> 1) % n));
         }
         int256[] memory before = _cashAll();
         int256[] memory exp = new int256[](before.length);
@@ -1019,9 +1031,8 @@ contract SystemHandler is Test {
         (uint256 price, bool recorded) = d.settlement.settlementPrice(SeriesIdLib.underlying(id), e);
         if (!recorded) return (false, 0);
         uint256 strike = SeriesIdLib.strike(id);
-        uint256 intrinsic = SeriesIdLib.isCall(id)
-            ? (price > strike ? price - strike : 0)
-            : (strike > price ? strike - price : 0);
+        uint256 intrinsic =
+            SeriesIdLib.isCall(id) ? (price > strike ? price - strike : 0) : (strike > price ? strike - price : 0);
         delta = size > 0 ? int256((uint256(size) * intrinsic) / WAD) : -int256(_mulWadUp(uint256(-size), intrinsic));
         due = true;
     }
@@ -1270,7 +1281,11 @@ contract SystemHandler is Test {
                 "timelockFees"
             );
         } else {
-            _govern(address(d.risk), abi.encodeCall(d.risk.setInsuranceFeeShare, (bound(v, 0, 1e18))), "timelockFeeShare");
+            _govern(
+                address(d.risk),
+                abi.encodeCall(d.risk.setInsuranceFeeShare, (bound(v, 0, 1e18))),
+                "timelockFeeShare"
+            );
         }
     }
 
