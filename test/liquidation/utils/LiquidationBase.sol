@@ -5,6 +5,8 @@ import {AccountId, SeriesId} from "../../../contracts/types/Types.sol";
 import {Trade} from "../../../contracts/interfaces/IClearingHouse.sol";
 import {ILiquidationModule, AuctionParams, Quote} from "../../../contracts/interfaces/ILiquidationModule.sol";
 import {CoreBase} from "../../core/utils/CoreBase.sol";
+import {ArtifactDeployer} from "../../utils/ArtifactDeployer.sol";
+import {TestConfig} from "../../utils/TestConfig.sol";
 
 /// @notice Core deployment plus the liquidation module (deployed from its artifact to keep the solc-js job small).
 /// Alice writes 10 ETH calls (strike 2200, 30 days) to Bob with just a little cash above IM; Carol is a well-funded
@@ -31,32 +33,11 @@ abstract contract LiquidationBase is CoreBase {
     }
 
     function _defaultParams() internal pure returns (AuctionParams memory) {
-        return
-            AuctionParams({
-                fastDuration: 10 minutes,
-                slowDuration: 2 hours,
-                insolventDuration: 1 hours,
-                fastDiscount: 0.1e18,
-                buffer: 0.1e18,
-                insolventCap: 1e18,
-                fundFeeShare: 0.1e18,
-                deepRatio: 0.5e18,
-                dustSize: 100e18
-            });
+        return TestConfig.auctionParams();
     }
 
-    function _deployModule(AuctionParams memory p) internal returns (address a) {
-        bytes memory code = abi.encodePacked(
-            vm.getCode("LiquidationModule.sol:LiquidationModule"),
-            abi.encode(address(ch), admin, p)
-        );
-        assembly ("memory-safe") {
-            a := create(0, add(code, 0x20), mload(code))
-            if iszero(a) {
-                returndatacopy(0, 0, returndatasize())
-                revert(0, returndatasize())
-            }
-        }
+    function _deployModule(AuctionParams memory p) internal returns (address) {
+        return ArtifactDeployer.deploy("LiquidationModule.sol:LiquidationModule", abi.encode(address(ch), admin, p));
     }
 
     /// @dev Alice sells `size` calls 2200 to Bob at 100 each and keeps `cushion` (WAD) of cash above IM.

@@ -21,6 +21,7 @@ import {
 } from "../../utils/SystemInterfaces.sol";
 import {IRiskConfigAdmin} from "../../core/utils/IRiskConfigAdmin.sol";
 import {ArtifactDeployer} from "../../utils/ArtifactDeployer.sol";
+import {TestConfig} from "../../utils/TestConfig.sol";
 import {MockAggregator} from "../../../contracts/mocks/MockAggregator.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 
@@ -138,7 +139,10 @@ abstract contract SystemBase is Test {
             ArtifactDeployer.deploy("OptionExchange.sol:OptionExchange", abi.encode(ch, deployer, deployer))
         );
         liq = ILiquidationModule(
-            ArtifactDeployer.deploy("LiquidationModule.sol:LiquidationModule", abi.encode(ch, deployer, _auction()))
+            ArtifactDeployer.deploy(
+                "LiquidationModule.sol:LiquidationModule",
+                abi.encode(ch, deployer, TestConfig.auctionParams())
+            )
         );
 
         vm.startPrank(deployer);
@@ -190,21 +194,6 @@ abstract contract SystemBase is Test {
             c.renounceRole(DEFAULT_ADMIN, deployer);
         }
         vm.stopPrank();
-    }
-
-    function _auction() internal pure returns (AuctionParams memory) {
-        return
-            AuctionParams({
-                fastDuration: 600,
-                slowDuration: 2 hours,
-                insolventDuration: 1 hours,
-                fastDiscount: 0.1e18,
-                buffer: 0.1e18,
-                insolventCap: 1e18,
-                fundFeeShare: 0.1e18,
-                deepRatio: 0.5e18,
-                dustSize: 100e18
-            });
     }
 
     function _marginParams(
